@@ -1,0 +1,75 @@
+"""The staff site at /admin/: every view registered in one place, under five menu categories."""
+
+from flask import g
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+
+from admin_views.account import PasswordView
+from admin_views.administration import (
+    AnnouncementView,
+    AuditLogView,
+    LocationView,
+    ReceiptCounterView,
+    SettingView,
+    UserView,
+)
+from admin_views.applications import ApplicationView, DocumentView, FeePaymentView
+from admin_views.base import ROLE_LABELS
+from admin_views.cards import CardEventView, CardView, StorageLocationView
+from admin_views.home import HomeView
+from admin_views.reservations import ClosedDateView, ReservationView, SlotRuleView, SlotView
+from admin_views.statistics import DailyStatisticsView
+from models import (
+    Announcement,
+    Application,
+    AuditLog,
+    Card,
+    CardEvent,
+    ClosedDate,
+    Document,
+    FeePayment,
+    Location,
+    ReceiptCounter,
+    Reservation,
+    Setting,
+    Slot,
+    SlotRule,
+    StorageLocation,
+    User,
+)
+
+RESERVATIONS, APPLICATIONS, CARDS, STATISTICS, ADMINISTRATION = "予約", "申請受付", "カード管理", "集計", "管理"
+
+
+def register_admin(app):
+    admin = Admin(
+        app,
+        name="カード交付",
+        index_view=HomeView(name="ホーム", url="/admin"),
+        theme=Bootstrap4Theme(base_template="admin/kofu_base.html", fluid=True),
+        csp_nonce_generator=lambda: g.get("csp_nonce", ""),
+    )
+    admin.add_view(ReservationView(Reservation, name="来庁予約", category=RESERVATIONS))
+    admin.add_view(SlotView(Slot, name="時間枠", category=RESERVATIONS))
+    admin.add_view(SlotRuleView(SlotRule, name="時間枠の規則", category=RESERVATIONS))
+    admin.add_view(ClosedDateView(ClosedDate, name="休業日", category=RESERVATIONS))
+    admin.add_view(ApplicationView(Application, name="交付申請受付", category=APPLICATIONS))
+    admin.add_view(FeePaymentView(FeePayment, name="手数料", category=APPLICATIONS))
+    admin.add_view(DocumentView(Document, name="書類イメージ", category=APPLICATIONS))
+    admin.add_view(CardView(Card, name="カード管理簿", category=CARDS))
+    admin.add_view(CardEventView(CardEvent, name="工程履歴", category=CARDS))
+    admin.add_view(StorageLocationView(StorageLocation, name="保管場所", category=CARDS))
+    admin.add_view(DailyStatisticsView(name="日別集計", endpoint="statistics", category=STATISTICS))
+    admin.add_view(UserView(User, name="職員", category=ADMINISTRATION))
+    admin.add_view(LocationView(Location, name="場所", category=ADMINISTRATION))
+    admin.add_view(AnnouncementView(Announcement, name="お知らせ", category=ADMINISTRATION))
+    admin.add_view(SettingView(Setting, name="設定", category=ADMINISTRATION))
+    admin.add_view(AuditLogView(AuditLog, name="操作ログ", category=ADMINISTRATION))
+    admin.add_view(ReceiptCounterView(ReceiptCounter, name="領収番号", category=ADMINISTRATION))
+    admin.add_view(PasswordView(name="パスワード変更", endpoint="password"))
+
+    @app.context_processor
+    def role_labels():
+        return {"role_labels": ROLE_LABELS}
+
+    return admin

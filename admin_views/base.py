@@ -1,0 +1,204 @@
+"""The base every staff view shares: sign-in, a role check on the server for every exposed
+view, action and export, and an audit row for every write and export."""
+
+from flask import abort, flash, has_request_context, redirect, request, url_for
+from flask_admin import AdminIndexView, BaseView, expose
+from flask_admin.actions import action
+from flask_admin.contrib.peewee import ModelView
+from flask_admin.contrib.peewee.filters import FilterEqual
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from peewee import IntegrityError
+
+import audit
+from models import ROLES, db
+from rules.roles import role_at_least
+
+ROLE_LABELS = dict(ROLES)
+READ_VIEWS = frozenset({"index", "index_view", "details_view", "ajax_lookup"})
+WRITE_VIEWS = frozenset({"create_view", "edit_view", "delete_view", "ajax_update"})
+
+
+def current_role_at_least(role):
+    return has_request_context() and current_user.is_authenticated and role_at_least(current_user.role, role)
+
+
+class RoleGuard:
+    """Mixin for Flask-Admin views: ``role_for(name)`` names the minimum role of each view."""
+
+    def role_for(self, name):
+        raise NotImplementedError
+
+    def is_accessible(self):
+        return current_role_at_least(self.role_for("index"))
+
+    def _handle_view(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        needed = self.role_for(name)
+        if not role_at_least(current_user.role, needed):
+            audit.record(
+                "forbidden",
+                model=getattr(getattr(self, "model", None), "__name__", self.endpoint),
+                detail=f"{request.method} {self.endpoint}.{name}: 「{ROLE_LABELS[needed]}」以上の権限が必要",
+            )
+            abort(403)
+        return None
+
+
+class StaffIndexView(RoleGuard, AdminIndexView):
+    def role_for(self, name):
+        return "viewer"
+
+
+class StaffPage(RoleGuard, BaseView):
+    """A custom staff screen. ``min_role`` guards every exposed view unless ``view_roles`` says otherwise."""
+
+    min_role = "viewer"
+    view_roles = {}
+
+    def role_for(self, name):
+        return self.view_roles.get(name, self.min_role)
+
+
+class StaffModelView(RoleGuard, ModelView):
+    """A declared model view. Subclasses set attributes only.
+
+    Roles: ``read_role`` lists and details, ``write_role`` creates, edits, deletes and runs
+    actions (``action_roles`` may differ per action), ``export_role`` downloads CSV/XLSX.
+    ``allow_*`` say what the view offers at all, whatever the role.
+    """
+
+    read_role = "viewer"
+    write_role = "clerk"
+    export_role = "clerk"
+    view_roles = {}
+    action_roles = {}
+    allow_create = allow_edit = allow_delete = allow_export = True
+
+    form_base_class = FlaskForm
+    can_view_details = True
+    can_set_page_size = True
+    page_size = 50
+    export_types = ["csv", "xlsx"]
+    export_max_rows = 100000
+
+    def __init__(self, model, *args, **kwargs):
+        fields = model._meta.fields
+        self.column_labels = {
+            **{name: field.verbose_name for name, field in fields.items() if field.verbose_name},
+            **(self.column_labels or {}),
+        }
+        self.column_choices = {
+            **{name: list(field.choices) for name, field in fields.items() if field.choices},
+            **(self.column_choices or {}),
+        }
+        self.column_filters = [self._filter_for(model, item) for item in self.column_filters or ()]
+        super().__init__(model, *args, **kwargs)
+
+    def _filter_for(self, model, item):
+        """A filter on a field with choices becomes a drop-down of its Japanese labels."""
+        field = model._meta.fields.get(item) if isinstance(item, str) else None
+        if field is None or not field.choices:
+            return item
+        return FilterEqual(field, self.column_labels.get(item, item), options=list(field.choices))
+
+    def role_for(self, name):
+        if name in self.view_roles:
+            return self.view_roles[name]
+        if name in READ_VIEWS:
+            return self.read_role
+        if name == "export":
+            return self.export_role
+        if name == "action_view":
+            return self.action_roles.get(request.form.get("action"), self.write_role)
+        return self.write_role
+
+    @property
+    def can_create(self):
+        return self.allow_create and current_role_at_least(self.write_role)
+
+    @property
+    def can_edit(self):
+        return self.allow_edit and current_role_at_least(self.write_role)
+
+    @property
+    def can_delete(self):
+        return self.allow_delete and current_role_at_least(self.write_role)
+
+    @property
+    def can_export(self):
+        return self.allow_export and current_role_at_least(self.export_role)
+
+    def is_action_allowed(self, name):
+        if name == "delete" and not self.can_delete:
+            return False
+        return current_role_at_least(self.action_roles.get(name, self.write_role)) and super().is_action_allowed(name)
+
+    def create_model(self, form):
+        with db.atomic() as transaction:
+            model = super().create_model(form)
+            if not model:
+                transaction.rollback()
+                return model
+            snapshot = audit.snapshot(model)
+            audit.record("create", model=self.model.__name__, object_id=model.id, changes={
+                field: [None, value] for field, value in snapshot.items() if value not in (None, "")
+            })
+        return model
+
+    def update_model(self, form, model):
+        before = audit.snapshot(model)
+        with db.atomic() as transaction:
+            updated = super().update_model(form, model)
+            if not updated:
+                transaction.rollback()
+                return updated
+            changes = audit.changed_fields(before, audit.snapshot(model))
+            if changes:
+                audit.record("update", model=self.model.__name__, object_id=model.id, changes=changes)
+        return updated
+
+    def delete_model(self, model):
+        try:
+            with db.atomic():
+                self._delete_audited(model)
+        except IntegrityError:
+            flash("他のデータから参照されているため削除できません。", "error")
+            return False
+        self.after_model_delete(model)
+        return True
+
+    @action("delete", "削除", "選択したデータを削除します。よろしいですか?")
+    def action_delete(self, ids):
+        rows = list(self.model.select().where(self.model._meta.primary_key.in_(ids)))
+        try:
+            with db.atomic():
+                for row in rows:
+                    self._delete_audited(row)
+        except IntegrityError:
+            flash("他のデータから参照されているものが含まれるため、どれも削除しませんでした。", "error")
+            return
+        flash(f"{len(rows)}件を削除しました。", "success")
+
+    def _delete_audited(self, model):
+        before = audit.snapshot(model)
+        self.on_model_delete(model)
+        model.delete_instance()
+        audit.record("delete", model=self.model.__name__, object_id=model.id, changes={
+            field: [value, None] for field, value in before.items() if value not in (None, "")
+        })
+
+    @expose("/export/<export_type>/")
+    def export(self, export_type):
+        audit.record("export", model=self.model.__name__, detail=f"形式: {export_type} 条件: {request.query_string.decode()}")
+        response = super().export(export_type)
+        if export_type == "csv" and response.status_code == 200:
+            response.response = _with_byte_order_mark(response.response)
+        return response
+
+
+def _with_byte_order_mark(chunks):
+    """Excel on a city-hall PC reads UTF-8 CSV correctly only with a BOM."""
+    yield "\ufeff"
+    yield from chunks

@@ -1,0 +1,115 @@
+"""kofu: the application factory and the command line (``python app.py <command>``)."""
+
+import secrets
+
+from flask import Flask, g, redirect, render_template, request
+from flask.cli import FlaskGroup
+from flask_wtf.csrf import CSRFError
+
+from config import load_config
+from database import make_database
+from extensions import babel, csrf, limiter
+from models import db
+from rules import settings
+
+
+def create_app(overrides=None):
+    app = Flask(__name__)
+    app.config.update(load_config(overrides))
+    db.initialize(make_database(app.config["DATABASE_URL"]))
+    babel.init_app(app, locale_selector=lambda: "ja", timezone_selector=lambda: "Asia/Tokyo")
+    csrf.init_app(app)
+    limiter.init_app(app)
+    register_request_hooks(app)
+    register_error_pages(app)
+    register_sites(app)
+    register_commands(app)
+    return app
+
+
+def register_sites(app):
+    site = app.config["SITE"]
+    if site in ("staff", "all"):
+        from admin_views import register_admin
+        from auth import register_auth
+
+        register_auth(app)
+        register_admin(app)
+    if site in ("public", "all"):
+        from public_site import public
+
+        app.register_blueprint(public)
+    elif site == "staff":
+        app.add_url_rule("/", "root", lambda: redirect("/admin/"))
+
+
+def register_request_hooks(app):
+    @app.before_request
+    def open_database():
+        g.csp_nonce = secrets.token_urlsafe(16)
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def close_database(_exc):
+        if not db.is_closed():
+            db.close()
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        headers.setdefault(
+            "Content-Security-Policy",
+            f"default-src 'self'; script-src 'self' 'nonce-{g.get('csp_nonce', '')}'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+            "frame-ancestors 'none'; base-uri 'self'",
+        )
+        if app.config["ENV"] == "production":
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.path.startswith("/admin"):
+            headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.context_processor
+    def template_globals():
+        return {"csp_nonce": g.get("csp_nonce", ""), "municipality_name": settings.get("municipality_name")}
+
+
+def register_error_pages(app):
+    messages = {
+        400: "送信内容を受け付けられませんでした。",
+        403: "この操作を行う権限がありません。",
+        404: "ページが見つかりません。",
+        405: "この方法ではアクセスできません。",
+        413: "送信されたデータが大きすぎます。",
+        429: "短時間にアクセスが集中しています。しばらく待ってからもう一度お試しください。",
+        500: "システムエラーが発生しました。時間をおいてもう一度お試しください。",
+    }
+
+    def render_error(error):
+        code = getattr(error, "code", 500) or 500
+        return render_template("error.html", code=code, message=messages.get(code, messages[500])), code
+
+    for code in messages:
+        app.register_error_handler(code, render_error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_error):
+        message = "フォームの有効期限が切れたか、正しくない送信です。画面を読み込み直して、もう一度操作してください。"
+        return render_template("error.html", code=400, message=message), 400
+
+
+def register_commands(app):
+    from cli import COMMANDS
+
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+cli = FlaskGroup(create_app=create_app, add_default_commands=False, add_version_option=False)
+
+if __name__ == "__main__":
+    cli()

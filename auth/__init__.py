@@ -1,0 +1,14 @@
+"""Staff accounts: sign-in with lockout, sign-out, idle timeout and password change."""
+
+from auth.routes import auth, load_user
+from extensions import login_manager
+
+
+def register_auth(app):
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "ログインしてください。"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    app.register_blueprint(auth)

@@ -1,0 +1,74 @@
+import time
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+import audit
+from auth.forms import LoginForm
+from extensions import limiter
+from models import User
+from rules import settings
+from rules.clock import now
+from rules.login import attempt_login
+
+auth = Blueprint("auth", __name__, url_prefix="/admin", template_folder="templates")
+
+LOGIN_FAILED = "ログインIDまたはパスワードが正しくありません。"
+
+
+def load_user(user_id):
+    return User.get_or_none((User.id == int(user_id)) & User.active) if user_id.isdigit() else None
+
+
+@auth.route("/login", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("admin.index"))
+    form = LoginForm()
+    failed = False
+    if form.validate_on_submit():
+        typed_login = form.login.data.strip()
+        outcome = attempt_login(typed_login, form.password.data, now())
+        user_id = outcome.user.id if outcome.user else ""
+        for event in outcome.events:
+            audit.record(event, model="User", object_id=user_id, user=outcome.user, login=typed_login)
+        if outcome.succeeded:
+            login_user(outcome.user)
+            session.permanent = True
+            session["seen"] = time.time()
+            return redirect(_safe_next(request.args.get("next")))
+        failed = True
+    return render_template("auth/login.html", form=form, failed=failed, failed_message=LOGIN_FAILED)
+
+
+@auth.route("/logout", methods=["POST"])
+def logout():
+    if current_user.is_authenticated:
+        audit.record("logout", model="User", object_id=current_user.id)
+        logout_user()
+    session.clear()
+    flash("ログアウトしました。", "info")
+    return redirect(url_for("auth.login"))
+
+
+@auth.before_app_request
+def enforce_idle_timeout():
+    """Sign out a staff session that has been idle longer than the setting allows."""
+    if not request.path.startswith("/admin") or not current_user.is_authenticated:
+        return None
+    idle_seconds = settings.get("session_idle_minutes") * 60
+    if time.time() - session.get("seen", 0) > idle_seconds:
+        audit.record("session_timeout", model="User", object_id=current_user.id)
+        logout_user()
+        session.clear()
+        flash("一定時間操作がなかったため、ログアウトしました。もう一度ログインしてください。", "info")
+        return redirect(url_for("auth.login"))
+    session["seen"] = time.time()
+    return None
+
+
+def _safe_next(target):
+    if target and target.startswith("/admin") and not target.startswith("//"):
+        return target
+    return url_for("admin.index")

@@ -1,0 +1,119 @@
+"""Set-up and operation commands: ``python app.py <command>`` or ``flask --app app <command>``."""
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from playhouse.migrations import Runner, template
+from playhouse.schema_diff import diff_models
+
+from config import PROJECT_ROOT
+from models import ALL_MODELS, ROLES, User, db
+from rules import settings
+from rules.passwords import hash_password, policy_problems
+
+MIGRATIONS = PROJECT_ROOT / "migrations"
+
+
+def migration_runner():
+    return Runner(db.obj, directory=str(MIGRATIONS))
+
+
+def upgrade_schema():
+    """Apply every pending migration and store the default of any new setting."""
+    applied = migration_runner().up()
+    settings.ensure_defaults()
+    return applied
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create the database schema (safe to run again)."""
+    applied = upgrade_schema()
+    click.echo(f"データベースを初期化しました(適用したマイグレーション: {len(applied)}件)。")
+
+
+@click.command("migrate")
+@click.option("--status", "show_status", is_flag=True, help="適用状況を表示するだけにする")
+@with_appcontext
+def migrate_command(show_status):
+    """Bring a deployed database up to this version's schema."""
+    if show_status:
+        for migration in migration_runner().status():
+            mark = migration.applied.strftime("%Y-%m-%d %H:%M") if migration.applied else "未適用"
+            click.echo(f"{migration.name}\t{mark}")
+        return
+    applied = upgrade_schema()
+    click.echo("\n".join(f"適用: {name}" for name in applied) or "適用するマイグレーションはありません。")
+
+
+@click.command("make-migration")
+@click.argument("name")
+@with_appcontext
+def make_migration_command(name):
+    """Write a migration for the difference between models.py and the database (developers)."""
+    diff = diff_models(db.obj, list(ALL_MODELS))
+    if not diff:
+        click.echo("models.py とデータベースに差分はありません。")
+        return
+    path = migration_runner().create(name, body=template(diff))
+    click.echo(f"{path} を作成しました。内容を確認してからコミットしてください。")
+
+
+@click.command("create-user")
+@click.option("--login", required=True, help="ログインID")
+@click.option("--name", required=True, help="氏名")
+@click.option("--role", required=True, type=click.Choice([role for role, _ in ROLES]), help="権限")
+@with_appcontext
+def create_user_command(login, name, role):
+    """Create a staff account; the password is read from a prompt or from standard input."""
+    if User.select().where(User.login == login).exists():
+        raise click.ClickException(f"ログインID「{login}」は既に使われています。")
+    if sys.stdin.isatty():
+        password = click.prompt("パスワード", hide_input=True, confirmation_prompt="パスワード(確認)")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    problems = policy_problems(password, login, settings.get("password_min_length"))
+    if problems:
+        raise click.ClickException(" ".join(problems))
+    User.create(login=login, name=name, role=role, password_hash=hash_password(password))
+    click.echo(f"職員「{name}」({login}) を作成しました。")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command():
+    """Fill an empty database with a fictitious demo city."""
+    from demo_data import DEMO_PASSWORD, DEMO_USERS, seed_demo
+
+    if User.select().exists():
+        raise click.ClickException("データベースに既にデータがあります。デモデータは空のデータベースにだけ入れられます。")
+    counts = seed_demo()
+    click.echo("デモデータを作成しました: " + ", ".join(f"{key} {value}" for key, value in counts.items()))
+    logins = ", ".join(login for login, _, _ in DEMO_USERS)
+    click.echo(f"ログインID: {logins} (パスワードはすべて {DEMO_PASSWORD})")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@with_appcontext
+def serve_command(host, port, threads):
+    """Serve the app with waitress."""
+    import waitress
+
+    click.echo(f"http://{host}:{port}/ で起動します(KOFU_SITE={current_app.config['SITE']})。")
+    waitress.serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="kofu")
+
+
+COMMANDS = (
+    init_db_command,
+    migrate_command,
+    make_migration_command,
+    create_user_command,
+    seed_demo_command,
+    serve_command,
+)

@@ -1,0 +1,34 @@
+"""Turn a database URL into a peewee database: SQLite (embedded) or pooled PostgreSQL."""
+
+from pathlib import Path
+
+from playhouse import db_url
+
+from config import PROJECT_ROOT
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10000,
+    "synchronous": "normal",
+}
+POSTGRES_POOL = {"max_connections": 32, "stale_timeout": 300, "timeout": 10}
+
+
+def make_database(url):
+    """sqlite:///relative/path (from the project folder), sqlite:////absolute/path, or
+    postgresql://user@host:port/db[?options=-c search_path=schema]."""
+    if url.startswith("sqlite:///"):
+        path = Path(url[len("sqlite:///") :])
+        if not path.is_absolute():
+            path = PROJECT_ROOT / path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return db_url.connect(f"sqlite:///{path}", pragmas=SQLITE_PRAGMAS)
+    if url.startswith(("postgresql://", "postgres://")):
+        scheme, rest = url.split("://", 1)
+        return db_url.connect(f"{scheme}+pool://{rest}", **POSTGRES_POOL)
+    raise ValueError(f"対応していないデータベースURLです: {url.split(':', 1)[0]}")
+
+
+def is_sqlite(database):
+    return database.__class__.__name__.endswith("SqliteDatabase")

@@ -1,0 +1,1 @@
+"""Domain rules: plain functions over models and values, testable without a request."""

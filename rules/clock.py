@@ -1,0 +1,14 @@
+"""The city's wall clock. Everything is stored as naive Japan Standard Time."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+JAPAN = ZoneInfo("Asia/Tokyo")
+
+
+def now():
+    return datetime.datetime.now(JAPAN).replace(tzinfo=None, microsecond=0)
+
+
+def today():
+    return now().date()

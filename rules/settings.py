@@ -1,0 +1,69 @@
+"""Settings that administrators change at run time: the catalogue, parsing and lookup.
+
+Values are stored as text in the ``setting`` table; a key without a row has its default.
+"""
+
+from dataclasses import dataclass
+
+from models import Setting
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    label: str
+    default: object
+    minimum: int | None = None
+
+    def parse(self, text):
+        """Turn the stored or typed text into a value, or raise ValueError in Japanese."""
+        if isinstance(self.default, bool):
+            lowered = str(text).strip().lower()
+            if lowered in ("1", "true", "yes", "はい", "on"):
+                return True
+            if lowered in ("0", "false", "no", "いいえ", "off"):
+                return False
+            raise ValueError(f"「{self.label}」は「はい」か「いいえ」で指定してください。")
+        if isinstance(self.default, int):
+            try:
+                number = int(str(text).strip())
+            except ValueError:
+                raise ValueError(f"「{self.label}」は整数で指定してください。") from None
+            if self.minimum is not None and number < self.minimum:
+                raise ValueError(f"「{self.label}」は{self.minimum}以上にしてください。")
+            return number
+        return str(text).strip()
+
+
+CATALOG = {
+    spec.key: spec
+    for spec in (
+        SettingSpec("municipality_name", "自治体名", "安芸市"),
+        SettingSpec("counter_phone", "窓口の電話番号", "0887-35-1000"),
+        SettingSpec("lockout_threshold", "ロックまでの連続失敗回数", 5, minimum=1),
+        SettingSpec("lockout_auto_unlock_minutes", "自動ロック解除までの分数(0は解除しない)", 0, minimum=0),
+        SettingSpec("session_idle_minutes", "無操作でログアウトするまでの分数", 30, minimum=1),
+        SettingSpec("password_min_length", "パスワードの最小文字数", 10, minimum=8),
+    )
+}
+
+
+def get(key):
+    spec = CATALOG[key]
+    text = Setting.select(Setting.value).where(Setting.key == key).scalar()
+    return spec.default if text is None else spec.parse(text)
+
+
+def put(key, value):
+    """Validate and store one setting; returns the parsed value."""
+    parsed = CATALOG[key].parse(value)
+    Setting.insert(key=key, value=str(value).strip()).on_conflict(
+        conflict_target=[Setting.key], update={Setting.value: str(value).strip()}
+    ).execute()
+    return parsed
+
+
+def ensure_defaults():
+    """Give every catalogue entry a row, so administrators see and edit all of them."""
+    rows = [{"key": spec.key, "value": str(spec.default)} for spec in CATALOG.values()]
+    Setting.insert_many(rows).on_conflict_ignore().execute()
