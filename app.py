@@ -61,12 +61,7 @@ def register_request_hooks(app):
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        headers.setdefault(
-            "Content-Security-Policy",
-            f"default-src 'self'; script-src 'self' 'nonce-{g.get('csp_nonce', '')}'; "
-            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
-            "frame-ancestors 'none'; base-uri 'self'",
-        )
+        headers.setdefault("Content-Security-Policy", content_security_policy())
         if app.config["ENV"] == "production":
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.path.startswith("/admin"):
@@ -76,6 +71,18 @@ def register_request_hooks(app):
     @app.context_processor
     def template_globals():
         return {"csp_nonce": g.get("csp_nonce", ""), "municipality_name": settings.get("municipality_name")}
+
+
+def content_security_policy():
+    """Strict on the public site; Flask-Admin's templates need inline event handlers."""
+    if request.path.startswith("/admin"):
+        scripts = "'self' 'unsafe-inline'"
+    else:
+        scripts = f"'self' 'nonce-{g.get('csp_nonce', '')}'"
+    return (
+        f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
+    )
 
 
 def register_error_pages(app):

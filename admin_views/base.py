@@ -103,6 +103,10 @@ class StaffModelView(RoleGuard, ModelView):
             return item
         return FilterEqual(field, self.column_labels.get(item, item), options=list(field.choices))
 
+    def search_placeholder(self):
+        labels = [self.column_labels.get(name, name) for name in self.column_searchable_list or ()]
+        return "検索: " + "・".join(dict.fromkeys(labels)) if labels else None
+
     def role_for(self, name):
         if name in self.view_roles:
             return self.view_roles[name]

@@ -1,0 +1,139 @@
+"""Fixtures: every test gets a fresh database, once on SQLite and once on PostgreSQL
+when KOFU_TEST_POSTGRES_URL is set (each run in a schema of its own, dropped at the end)."""
+
+import os
+import re
+import shutil
+import uuid
+
+import psycopg2
+import pytest
+
+from app import create_app
+from cli import upgrade_schema
+from database import make_database
+from models import ALL_MODELS, db
+from tests.factories import PASSWORD
+
+DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("KOFU_TEST_POSTGRES_URL") else [])
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request, tmp_path_factory):
+    """A migrated, empty database for the whole session, as a URL."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+        url = f"sqlite:///{path}"
+        _migrate(url)
+        yield url
+        return
+    server_url = os.environ["KOFU_TEST_POSTGRES_URL"]
+    schema = f"kofu_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    _postgres_execute(server_url, f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in server_url else "?"
+    url = f"{server_url}{separator}options=-csearch_path%3D{schema}"
+    _migrate(url)
+    yield url
+    _postgres_execute(server_url, f"DROP SCHEMA {schema} CASCADE")
+
+
+def _postgres_execute(url, statement):
+    connection = psycopg2.connect(url)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+    connection.close()
+
+
+def _migrate(url):
+    db.initialize(make_database(url))
+    with db.connection_context():
+        upgrade_schema()
+    _close_database()
+
+
+def _close_database():
+    if hasattr(db.obj, "close_all"):
+        db.obj.close_all()
+    else:
+        db.close()
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path):
+    """The overrides every test app starts from; a test may add to them before ``app`` is built."""
+    if database_url.startswith("sqlite"):
+        template = database_url[len("sqlite:///") :]
+        shutil.copy(template, tmp_path / "kofu.sqlite3")
+        url = f"sqlite:///{tmp_path / 'kofu.sqlite3'}"
+    else:
+        url = database_url
+    return {
+        "TESTING": True,
+        "DATABASE_URL": url,
+        "DATA_DIR": str(tmp_path),
+        "SECRET_KEY": "test-secret",
+        "SITE": "all",
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    application = create_app(app_config)
+    if not app_config["DATABASE_URL"].startswith("sqlite"):
+        _truncate_all()
+    with db.connection_context():
+        upgrade_schema()
+    yield application
+    _close_database()
+
+
+def _truncate_all():
+    tables = ", ".join(f'"{model._meta.table_name}"' for model in ALL_MODELS)
+    with db.connection_context():
+        db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def database(app):
+    """The bound database, for tests that read or write models directly (peewee connects on use;
+    requests made by the test client close the connection as they would in production)."""
+    return db
+
+
+class AuthActions:
+    """Sign in and out through the real login form, keeping the CSRF token for later posts."""
+
+    def __init__(self, client):
+        self.client = client
+        self.csrf_token = None
+
+    def fetch_token(self, url="/admin/login"):
+        page = self.client.get(url).get_data(as_text=True)
+        self.csrf_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        return self.csrf_token
+
+    def login(self, login, password=PASSWORD):
+        token = self.fetch_token()
+        return self.client.post("/admin/login", data={"login": login, "password": password, "csrf_token": token})
+
+    def logout(self):
+        return self.client.post("/admin/logout", data={"csrf_token": self.csrf_token})
+
+    def post(self, url, data=None, **kwargs):
+        return self.client.post(url, data={**(data or {}), "csrf_token": self.csrf_token}, **kwargs)
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
