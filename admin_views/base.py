@@ -6,9 +6,11 @@ from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.contrib.peewee.filters import FilterEqual
+from flask_admin.contrib.peewee.form import CustomModelConverter
+from flask_admin.form.fields import DateTimeField as AdminDateTimeField
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from peewee import IntegrityError
+from peewee import AutoField, DateTimeField, IntegrityError
 
 import audit
 from models import ROLES, db
@@ -21,6 +23,20 @@ WRITE_VIEWS = frozenset({"create_view", "edit_view", "delete_view", "ajax_update
 
 def current_role_at_least(role):
     return has_request_context() and current_user.is_authenticated and role_at_least(current_user.role, role)
+
+
+class StaffModelConverter(CustomModelConverter):
+    """Two fixes over Flask-Admin's peewee converter: inline rows keep their implicit id
+    (pallets-eco/flask-admin#1718), and date-times use Flask-Admin's own field, which
+    WTForms 3.3 does not flag as deprecated."""
+
+    def __init__(self, view, additional=None):
+        super().__init__(view, additional)
+        self.converters[AutoField] = self.handle_pk
+        self.converters[DateTimeField] = self.handle_datetime
+
+    def handle_datetime(self, model, field, **kwargs):
+        return field.name, AdminDateTimeField(**kwargs)
 
 
 class RoleGuard:
@@ -77,6 +93,7 @@ class StaffModelView(RoleGuard, ModelView):
     allow_create = allow_edit = allow_delete = allow_export = True
 
     form_base_class = FlaskForm
+    model_form_converter = StaffModelConverter
     can_view_details = True
     can_set_page_size = True
     page_size = 50
@@ -97,11 +114,11 @@ class StaffModelView(RoleGuard, ModelView):
         super().__init__(model, *args, **kwargs)
 
     def _filter_for(self, model, item):
-        """A filter on a field with choices becomes a drop-down of its Japanese labels."""
+        """A filter on a column with choices becomes a drop-down of its Japanese labels."""
         field = model._meta.fields.get(item) if isinstance(item, str) else None
-        if field is None or not field.choices:
+        if field is None or item not in self.column_choices:
             return item
-        return FilterEqual(field, self.column_labels.get(item, item), options=list(field.choices))
+        return FilterEqual(field, self.column_labels.get(item, item), options=self.column_choices[item])
 
     def search_placeholder(self):
         labels = [self.column_labels.get(name, name) for name in self.column_searchable_list or ()]
