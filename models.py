@@ -302,9 +302,10 @@ class FeePayment(BaseModel):
     void_reason = CharField(max_length=200, default="", verbose_name="取消理由")
     voided_by = ForeignKeyField(User, null=True, verbose_name="取消者")
     voided_at = DateTimeField(null=True, verbose_name="取消日時")
+    submission_token = CharField(max_length=64, null=True, verbose_name="送信識別子")
 
     class Meta:
-        indexes = ((("location", "fiscal_year", "receipt_seq"), True),)
+        indexes = ((("location", "fiscal_year", "receipt_seq"), True), (("submission_token", "kind"), True))
 
 
 class ReceiptCounter(BaseModel):
