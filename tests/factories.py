@@ -18,7 +18,8 @@ def gen_user(role="clerk", login=None, **fields):
     if _password_hash is None:
         _password_hash = hash_password(PASSWORD)
     login = login or f"{role}{next(_sequence)}"
-    return User.create(login=login, name=f"職員 {login}", role=role, password_hash=_password_hash, **fields)
+    defaults = {"name": f"職員 {login}", "password_hash": _password_hash}
+    return User.create(login=login, role=role, **{**defaults, **fields})
 
 
 def gen_location(**fields):
