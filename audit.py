@@ -62,10 +62,7 @@ def changed_fields(before, after):
 
 def snapshot(model_instance):
     """The stored field values of a row, secrets masked, ready for ``changes``."""
-    return {
-        field: ("***" if field in HIDDEN_FIELDS else value)
-        for field, value in model_instance.__data__.items()
-    }
+    return {field: ("***" if field in HIDDEN_FIELDS else value) for field, value in model_instance.__data__.items()}
 
 
 def _plain(value):

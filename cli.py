@@ -83,13 +83,19 @@ def create_user_command(login, name, role):
 
 
 @click.command("seed-demo")
+@click.option("--skip-if-present", is_flag=True, help="データがあれば何もせずに終わる")
 @with_appcontext
-def seed_demo_command():
+def seed_demo_command(skip_if_present):
     """Fill an empty database with a fictitious demo city."""
     from demo_data import DEMO_PASSWORD, DEMO_USERS, seed_demo
 
     if User.select().exists():
-        raise click.ClickException("データベースに既にデータがあります。デモデータは空のデータベースにだけ入れられます。")
+        if skip_if_present:
+            click.echo("データベースに既にデータがあるため、デモデータは作成しませんでした。")
+            return
+        raise click.ClickException(
+            "データベースに既にデータがあります。デモデータは空のデータベースにだけ入れられます。"
+        )
     counts = seed_demo()
     click.echo("デモデータを作成しました: " + ", ".join(f"{key} {value}" for key, value in counts.items()))
     logins = ", ".join(login for login, _, _ in DEMO_USERS)

@@ -6,7 +6,6 @@ The database is declared once, unbound, and bound by ``app.create_app``.
 import datetime
 
 from peewee import (
-    AutoField,
     BooleanField,
     CharField,
     DatabaseProxy,
@@ -167,9 +166,7 @@ class SlotRule(TimestampedModel):
 
 
 class ClosedDate(BaseModel):
-    location = ForeignKeyField(
-        Location, null=True, backref="closed_dates", verbose_name="場所(空欄は全場所)"
-    )
+    location = ForeignKeyField(Location, null=True, backref="closed_dates", verbose_name="場所(空欄は全場所)")
     date = DateField(index=True, verbose_name="休業日")
     reason = CharField(max_length=100, default="", verbose_name="理由")
 
@@ -213,9 +210,7 @@ class Application(PersonRecord):
     phone = CharField(max_length=20, default="", verbose_name="電話番号")
     visit_type = CharField(max_length=16, choices=VISIT_TYPES, index=True, verbose_name="来庁区分")
     issue_kind = CharField(max_length=16, choices=ISSUE_KINDS, default="new", verbose_name="申請理由")
-    reissue_cause = CharField(
-        max_length=16, choices=REISSUE_CAUSES, null=True, verbose_name="再交付の理由"
-    )
+    reissue_cause = CharField(max_length=16, choices=REISSUE_CAUSES, null=True, verbose_name="再交付の理由")
     police_report_number = CharField(max_length=40, default="", verbose_name="盗難届の受理番号")
     express = BooleanField(default=False, verbose_name="特急発行")
     location = ForeignKeyField(Location, backref="applications", verbose_name="受付場所")

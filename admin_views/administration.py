@@ -94,7 +94,16 @@ class LocationView(StaffModelView):
     write_role = "admin"
     column_list = ("code", "name", "kind", "address", "phone", "active", "sort_order")
     column_searchable_list = ("code", "name")
-    form_excluded_columns = ("created_at", "updated_at", "slot_rules", "closed_dates", "slots", "storage_locations", "applications", "cards")
+    form_excluded_columns = (
+        "created_at",
+        "updated_at",
+        "slot_rules",
+        "closed_dates",
+        "slots",
+        "storage_locations",
+        "applications",
+        "cards",
+    )
 
 
 class ReceiptCounterView(StaffModelView):

@@ -163,9 +163,12 @@ class StaffModelView(RoleGuard, ModelView):
                 transaction.rollback()
                 return model
             snapshot = audit.snapshot(model)
-            audit.record("create", model=self.model.__name__, object_id=model.id, changes={
-                field: [None, value] for field, value in snapshot.items() if value not in (None, "")
-            })
+            audit.record(
+                "create",
+                model=self.model.__name__,
+                object_id=model.id,
+                changes={field: [None, value] for field, value in snapshot.items() if value not in (None, "")},
+            )
         return model
 
     def update_model(self, form, model):
@@ -206,13 +209,18 @@ class StaffModelView(RoleGuard, ModelView):
         before = audit.snapshot(model)
         self.on_model_delete(model)
         model.delete_instance()
-        audit.record("delete", model=self.model.__name__, object_id=model.id, changes={
-            field: [value, None] for field, value in before.items() if value not in (None, "")
-        })
+        audit.record(
+            "delete",
+            model=self.model.__name__,
+            object_id=model.id,
+            changes={field: [value, None] for field, value in before.items() if value not in (None, "")},
+        )
 
     @expose("/export/<export_type>/")
     def export(self, export_type):
-        audit.record("export", model=self.model.__name__, detail=f"形式: {export_type} 条件: {request.query_string.decode()}")
+        audit.record(
+            "export", model=self.model.__name__, detail=f"形式: {export_type} 条件: {request.query_string.decode()}"
+        )
         response = super().export(export_type)
         if export_type == "csv" and response.status_code == 200:
             response.response = _with_byte_order_mark(response.response)

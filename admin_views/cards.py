@@ -5,7 +5,19 @@ from admin_views.reservations import PERSON_FORM_EXCLUDED
 
 
 class CardView(StaffModelView):
-    column_list = ("notice_number", "application_form_id", "name", "kana", "birth_date", "visit_type", "issue_kind", "stage", "delivered_on", "storage", "issue_deadline")
+    column_list = (
+        "notice_number",
+        "application_form_id",
+        "name",
+        "kana",
+        "birth_date",
+        "visit_type",
+        "issue_kind",
+        "stage",
+        "delivered_on",
+        "storage",
+        "issue_deadline",
+    )
     column_searchable_list = ("notice_number", "application_form_id", "name", "kana", "kana_key")
     column_filters = ("stage", "visit_type", "issue_kind", "express", "delivered_on", "issue_deadline", "batch")
     column_default_sort = ("delivered_on", True)

@@ -20,7 +20,17 @@ class ReservationView(StaffModelView):
 
 class SlotView(StaffModelView):
     write_role = "supervisor"
-    column_list = ("location", "date", "starts_at", "ends_at", "purposes", "capacity", "phone_reserved", "booked", "closed")
+    column_list = (
+        "location",
+        "date",
+        "starts_at",
+        "ends_at",
+        "purposes",
+        "capacity",
+        "phone_reserved",
+        "booked",
+        "closed",
+    )
     column_filters = ("date", "closed", Location.name)
     column_labels = {"location.name": "場所"}
     column_default_sort = [("date", False), ("starts_at", False)]
@@ -32,7 +42,17 @@ class SlotView(StaffModelView):
 
 class SlotRuleView(StaffModelView):
     write_role = "supervisor"
-    column_list = ("location", "weekdays", "opens_at", "closes_at", "slot_minutes", "capacity", "phone_reserved", "purposes", "active")
+    column_list = (
+        "location",
+        "weekdays",
+        "opens_at",
+        "closes_at",
+        "slot_minutes",
+        "capacity",
+        "phone_reserved",
+        "purposes",
+        "active",
+    )
     form_excluded_columns = ("created_at", "updated_at")
 
 

@@ -24,7 +24,9 @@ class DailyStatisticsView(StaffPage):
         start, end, error = _period(request.args)
         rows = daily_counts(start, end)
         peak = max([row[key] for row in rows for key, _ in COLUMNS] + [1])
-        return self.render("admin/statistics.html", rows=rows, columns=COLUMNS, peak=peak, start=start, end=end, error=error)
+        return self.render(
+            "admin/statistics.html", rows=rows, columns=COLUMNS, peak=peak, start=start, end=end, error=error
+        )
 
     @expose("/csv")
     def download(self):

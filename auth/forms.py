@@ -24,7 +24,9 @@ class LoginForm(FlaskForm):
 
 
 class PasswordChangeForm(FlaskForm):
-    current_password = PasswordField("現在のパスワード", validators=[DataRequired("現在のパスワードを入力してください。")])
+    current_password = PasswordField(
+        "現在のパスワード", validators=[DataRequired("現在のパスワードを入力してください。")]
+    )
     new_password = PasswordField(
         "新しいパスワード",
         validators=[

@@ -17,8 +17,14 @@ def reservations_by_location(day):
         .tuples()
     )
     summary = {
-        location.id: {"location": location, "purposes": dict.fromkeys(dict(PURPOSES), 0),
-                      "booked": 0, "visited": 0, "no_show": 0, "cancelled": 0}
+        location.id: {
+            "location": location,
+            "purposes": dict.fromkeys(dict(PURPOSES), 0),
+            "booked": 0,
+            "visited": 0,
+            "no_show": 0,
+            "cancelled": 0,
+        }
         for location in Location.in_order()
     }
     for location_id, purpose, status, people in rows:

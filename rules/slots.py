@@ -14,10 +14,17 @@ def slot_rows(rule, day):
     closing = datetime.datetime.combine(day, rule.closes_at)
     step = datetime.timedelta(minutes=rule.slot_minutes)
     while start + step <= closing:
-        rows.append({
-            "location": rule.location_id, "date": day, "starts_at": start.time(), "ends_at": (start + step).time(),
-            "purposes": rule.purposes, "capacity": rule.capacity, "phone_reserved": rule.phone_reserved,
-        })
+        rows.append(
+            {
+                "location": rule.location_id,
+                "date": day,
+                "starts_at": start.time(),
+                "ends_at": (start + step).time(),
+                "purposes": rule.purposes,
+                "capacity": rule.capacity,
+                "phone_reserved": rule.phone_reserved,
+            }
+        )
         start += step
     return rows
 

@@ -9,8 +9,10 @@ from models import Application, CardEvent, Reservation, Slot
 
 def daily_counts(start, end):
     """One dict per day from ``start`` to ``end``: reservations, visits, applications, cards issued."""
-    days = {start + datetime.timedelta(days=n): {"reserved": 0, "visited": 0, "applications": 0, "issued": 0}
-            for n in range((end - start).days + 1)}
+    days = {
+        start + datetime.timedelta(days=n): {"reserved": 0, "visited": 0, "applications": 0, "issued": 0}
+        for n in range((end - start).days + 1)
+    }
     reservations = (
         Reservation.select(Slot.date, Reservation.status, fn.SUM(Reservation.people))
         .join(Slot)

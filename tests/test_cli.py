@@ -5,8 +5,10 @@ from tests.factories import gen_user
 
 def test_create_user_reads_the_password_from_stdin(runner, database):
     """Does create-user take the password from standard input, never from argv, and hash it?"""
-    result = runner.invoke(args=["create-user", "--login", "sato", "--name", "佐藤 花子", "--role", "supervisor"],
-                           input="kofu-password-77\n")
+    result = runner.invoke(
+        args=["create-user", "--login", "sato", "--name", "佐藤 花子", "--role", "supervisor"],
+        input="kofu-password-77\n",
+    )
     assert result.exit_code == 0, result.output
     user = User.get(User.login == "sato")
     assert user.role == "supervisor" and "kofu-password-77" not in user.password_hash
@@ -17,8 +19,9 @@ def test_create_user_refuses_weak_password_and_duplicates(runner, database):
     weak = runner.invoke(args=["create-user", "--login", "sato", "--name", "佐藤", "--role", "clerk"], input="abc\n")
     assert weak.exit_code != 0 and "10文字以上" in weak.output
     gen_user("clerk", login="taken")
-    taken = runner.invoke(args=["create-user", "--login", "taken", "--name", "x", "--role", "clerk"],
-                          input="kofu-password-77\n")
+    taken = runner.invoke(
+        args=["create-user", "--login", "taken", "--name", "x", "--role", "clerk"], input="kofu-password-77\n"
+    )
     assert taken.exit_code != 0 and "既に使われています" in taken.output
     assert User.select().count() == 1
 
@@ -37,7 +40,12 @@ def test_seed_demo_builds_a_realistic_city(runner, database):
     assert result.exit_code == 0, result.output
     assert Location.select().count() == 2 and Slot.select().count() > 300
     assert Reservation.select().count() == 200
-    assert {card.stage for card in Card.select(Card.stage).distinct()} >= {"delivered", "notified", "issued", "disposed"}
+    assert {card.stage for card in Card.select(Card.stage).distinct()} >= {
+        "delivered",
+        "notified",
+        "issued",
+        "disposed",
+    }
     over = Slot.select().where(Slot.booked > Slot.capacity).count()
     assert over == 0
     again = runner.invoke(args=["seed-demo"])

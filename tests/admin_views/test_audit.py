@@ -22,8 +22,10 @@ def test_create_update_delete_record_before_and_after(client, admin_session):
     """Does every write through the staff site leave who, what and the changed fields?"""
     admin_session.post("/admin/location/new/", {"code": "KITA", "name": "北支所", "kind": "branch", "sort_order": "3"})
     location = Location.get(Location.code == "KITA")
-    admin_session.post(f"/admin/location/edit/?id={location.id}", {
-        "code": "KITA", "name": "北部支所", "kind": "branch", "sort_order": "3"})
+    admin_session.post(
+        f"/admin/location/edit/?id={location.id}",
+        {"code": "KITA", "name": "北部支所", "kind": "branch", "sort_order": "3"},
+    )
     admin_session.post("/admin/location/delete/", {"id": location.id})
     created, updated, deleted = rows("create")[0], rows("update")[0], rows("delete")[0]
     assert (created.model, created.object_id, created.login) == ("Location", str(location.id), "boss")
@@ -38,8 +40,9 @@ def test_delete_of_a_referenced_row_is_refused_whole(client, admin_session):
     used = gen_location()
     gen_slot(location=used)
     unused = gen_location()
-    page = admin_session.post("/admin/location/action/", {"action": "delete", "rowid": [used.id, unused.id]},
-                              follow_redirects=True).get_data(as_text=True)
+    page = admin_session.post(
+        "/admin/location/action/", {"action": "delete", "rowid": [used.id, unused.id]}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "どれも削除しませんでした" in page
     assert Location.select().count() == 2
     assert rows("delete") == []

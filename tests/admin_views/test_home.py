@@ -7,7 +7,8 @@ from tests.factories import gen_announcement, gen_card, gen_location, gen_reserv
 
 def test_home_shows_today_at_a_glance(client, auth, database):
     """Does the staff home show today's bookings per location, cards waiting and staff announcements?"""
-    main, branch = gen_location(name="本庁 市民課"), gen_location(name="東部支所")
+    main = gen_location(name="本庁 市民課")
+    gen_location(name="東部支所")
     slot = gen_slot(location=main, day=today())
     gen_reservation(slot=slot, purpose="apply", people=2)
     gen_reservation(slot=slot, purpose="collect", status="visited")
@@ -20,8 +21,8 @@ def test_home_shows_today_at_a_glance(client, auth, database):
     gen_user("viewer", login="miru")
     auth.login("miru")
     page = client.get("/admin/").get_data(as_text=True)
-    table = page[page.index('id="today-reservations"'):page.index('id="cards-waiting"')]
-    main_row = table[table.index("本庁 市民課"):table.index("東部支所")]
+    table = page[page.index('id="today-reservations"') : page.index('id="cards-waiting"')]
+    main_row = table[table.index("本庁 市民課") : table.index("東部支所")]
     assert [int(n) for n in __import__("re").findall(r"<td>(\d+)</td>", main_row)] == [2, 1, 0, 2, 1, 0, 0]
     assert "合計 1 枚" in page
     assert "検品のお願い" in page and "住民向けのみ" not in page and "終了済み" not in page
@@ -34,8 +35,9 @@ def test_statistics_count_per_day_and_download(client, auth, database):
     gen_reservation(slot=slot, status="visited", people=2)
     gen_reservation(slot=slot, status="cancelled")
     card = gen_card(stage="issued")
-    CardEvent.create(card=card, at=datetime.datetime.combine(day, datetime.time(10)), from_stage="notified",
-                     to_stage="issued")
+    CardEvent.create(
+        card=card, at=datetime.datetime.combine(day, datetime.time(10)), from_stage="notified", to_stage="issued"
+    )
     gen_user("supervisor", login="sekinin")
     auth.login("sekinin")
     csv_text = client.get(f"/admin/statistics/csv?start={day}&end={day}").get_data(as_text=True)

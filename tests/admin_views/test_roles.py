@@ -14,8 +14,10 @@ def test_admin_creates_a_clerk_who_cannot_open_the_user_list(client, auth, datab
     """Does an admin create a clerk, and does that clerk get 403 (audited) on the user list by URL?"""
     gen_user("admin", login="boss")
     auth.login("boss")
-    response = auth.post("/admin/user/new/", {
-        "login": "suzuki", "name": "鈴木 一郎", "role": "clerk", "active": "y", "new_password": "madoguchi-2026"})
+    response = auth.post(
+        "/admin/user/new/",
+        {"login": "suzuki", "name": "鈴木 一郎", "role": "clerk", "active": "y", "new_password": "madoguchi-2026"},
+    )
     assert response.status_code == 302
     clerk = User.get(User.login == "suzuki")
     assert clerk.role == "clerk" and clerk.password_hash.startswith("$argon2")
@@ -35,8 +37,17 @@ def test_new_user_password_must_follow_the_policy(client, auth, database):
     assert not User.select().where(User.login == "weak").exists()
 
 
-@pytest.mark.parametrize("url", ["/admin/user/", "/admin/setting/", "/admin/auditlog/", "/admin/user/new/",
-                                 "/admin/auditlog/export/csv/", "/admin/statistics/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/user/",
+        "/admin/setting/",
+        "/admin/auditlog/",
+        "/admin/user/new/",
+        "/admin/auditlog/export/csv/",
+        "/admin/statistics/",
+    ],
+)
 def test_clerk_is_kept_out_of_administration(client, auth, database, url):
     """Are users, settings, the audit log and statistics closed to a clerk, however the URL is typed?"""
     gen_user("clerk", login="suzuki")
@@ -93,8 +104,10 @@ def test_announcement_author_is_recorded(client, auth, database):
     """Does a new announcement remember who wrote it, with the create audited?"""
     admin = gen_user("admin", login="boss")
     auth.login("boss")
-    auth.post("/admin/announcement/new/", {"title": "休業", "body": "本文", "audience": "public", "priority": "0",
-                                           "starts_at": "2026-12-01 09:00:00"})
+    auth.post(
+        "/admin/announcement/new/",
+        {"title": "休業", "body": "本文", "audience": "public", "priority": "0", "starts_at": "2026-12-01 09:00:00"},
+    )
     announcement = Announcement.get()
     assert announcement.created_by_id == admin.id
     row = AuditLog.get(AuditLog.action == "create")

@@ -65,8 +65,9 @@ def test_success_resets_the_failure_count(auth, database):
 def test_auto_unlock_after_the_configured_minutes(auth, database):
     """When the setting allows it, does a lock expire by itself?"""
     settings.put("lockout_auto_unlock_minutes", "15")
-    user = gen_user("clerk", login="tanaka", failed_logins=5,
-                    locked_at=datetime.datetime.now() - datetime.timedelta(days=1))
+    user = gen_user(
+        "clerk", login="tanaka", failed_logins=5, locked_at=datetime.datetime.now() - datetime.timedelta(days=1)
+    )
     assert auth.login("tanaka").status_code == 302
     assert User.get_by_id(user.id).locked_at is None
     assert audit_actions("tanaka") == ["unlock", "login"]
@@ -135,6 +136,7 @@ def test_next_parameter_cannot_leave_the_site(auth, database):
     """Does a crafted ?next= never redirect to another host?"""
     gen_user("clerk", login="tanaka")
     token = auth.fetch_token()
-    response = auth.client.post("/admin/login?next=//evil.example/", data={
-        "login": "tanaka", "password": PASSWORD, "csrf_token": token})
+    response = auth.client.post(
+        "/admin/login?next=//evil.example/", data={"login": "tanaka", "password": PASSWORD, "csrf_token": token}
+    )
     assert response.headers["Location"].endswith("/admin/")
