@@ -44,6 +44,17 @@ CATALOG = {
         SettingSpec("lockout_auto_unlock_minutes", "自動ロック解除までの分数(0は解除しない)", 0, minimum=0),
         SettingSpec("session_idle_minutes", "無操作でログアウトするまでの分数", 30, minimum=1),
         SettingSpec("password_min_length", "パスワードの最小文字数", 10, minimum=8),
+        SettingSpec("booking_window_start_days", "Web予約の受付開始(何日後の枠から)", 1, minimum=0),
+        SettingSpec("booking_window_end_days", "Web予約の受付終了(何日後の枠まで)", 60, minimum=1),
+        SettingSpec("booking_max_people", "1件の予約の最大人数", 5, minimum=1),
+        SettingSpec("cancel_deadline_days_before", "変更・取消の期限(来庁日の何日前)", 1, minimum=0),
+        SettingSpec("cancel_deadline_hour", "変更・取消の期限(その日の何時)", 17, minimum=0),
+        SettingSpec("fee_reissue_card", "再交付手数料 カード(円)", 800, minimum=0),
+        SettingSpec("fee_reissue_cert", "再交付手数料 電子証明書(円)", 200, minimum=0),
+        SettingSpec("fee_express_card", "特急発行手数料 カード(円)", 1800, minimum=0),
+        SettingSpec("fee_express_cert", "特急発行手数料 電子証明書(円)", 200, minimum=0),
+        SettingSpec("upload_max_mb", "書類イメージ1ファイルの上限(MB)", 20, minimum=1),
+        SettingSpec("upload_max_pages", "書類イメージ1ファイルの上限ページ数", 50, minimum=1),
     )
 }
 
