@@ -24,7 +24,14 @@ def create_app(overrides=None):
     register_error_pages(app)
     register_sites(app)
     register_commands(app)
+    app.add_url_rule("/healthz", "healthz", health_check)
     return app
+
+
+def health_check():
+    """For load balancers and monitoring: the process answers and reaches its database."""
+    db.execute_sql("SELECT 1")
+    return {"status": "ok"}
 
 
 def register_sites(app):

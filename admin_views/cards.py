@@ -1,10 +1,14 @@
 """カード管理: the card ledger, its stage history and storage locations."""
 
+from peewee import JOIN
+
 from admin_views.base import StaffModelView
 from admin_views.reservations import PERSON_FORM_EXCLUDED
+from models import Card, StorageLocation
 
 
 class CardView(StaffModelView):
+    allow_delete = False  # a card leaves the ledger only through 廃棄, which keeps its history
     column_list = (
         "notice_number",
         "application_form_id",
@@ -23,6 +27,9 @@ class CardView(StaffModelView):
     column_default_sort = ("delivered_on", True)
     # The stage changes only through the ledger's transitions, which keep the history.
     form_excluded_columns = (*PERSON_FORM_EXCLUDED, "stage", "events", "fees", "reservations", "issued_at")
+
+    def get_query(self):
+        return Card.select(Card, StorageLocation).join(StorageLocation, JOIN.LEFT_OUTER).switch(Card)
 
 
 class CardEventView(StaffModelView):

@@ -7,6 +7,7 @@ PERSON_FORM_EXCLUDED = ("kana_key", "created_at", "updated_at")
 
 
 class ReservationView(StaffModelView):
+    allow_delete = False  # a booking is cancelled, never deleted, so the record of it stays
     column_list = ("number", "slot", "purpose", "channel", "status", "name", "kana", "birth_date", "people", "phone")
     column_searchable_list = ("number", "name", "kana", "kana_key", "phone", "notice_number")
     column_filters = ("purpose", "channel", "status", Slot.date, Location.name, "birth_date")
