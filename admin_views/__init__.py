@@ -16,6 +16,7 @@ from admin_views.administration import (
 from admin_views.applications import ApplicationView, DocumentView, FeePaymentView
 from admin_views.base import ROLE_LABELS
 from admin_views.cards import CardEventView, CardView, StorageLocationView
+from admin_views.checkin import CheckInView
 from admin_views.home import HomeView
 from admin_views.reservations import ClosedDateView, ReservationView, SlotRuleView, SlotView
 from admin_views.statistics import DailyStatisticsView
@@ -49,6 +50,7 @@ def register_admin(app):
         theme=Bootstrap4Theme(base_template="admin/kofu_base.html", fluid=True),
         csp_nonce_generator=lambda: g.get("csp_nonce", ""),
     )
+    admin.add_view(CheckInView(name="本日の来庁者", endpoint="checkin", category=RESERVATIONS))
     admin.add_view(ReservationView(Reservation, name="来庁予約", category=RESERVATIONS))
     admin.add_view(SlotView(Slot, name="時間枠", category=RESERVATIONS))
     admin.add_view(SlotRuleView(SlotRule, name="時間枠の規則", category=RESERVATIONS))
