@@ -15,6 +15,7 @@ from admin_views.administration import (
 )
 from admin_views.applications import ApplicationView, DocumentView, FeePaymentView
 from admin_views.base import ROLE_LABELS
+from admin_views.booking_desk import BookingDeskView
 from admin_views.cards import CardEventView, CardView, StorageLocationView
 from admin_views.checkin import CheckInView
 from admin_views.home import HomeView
@@ -51,6 +52,7 @@ def register_admin(app):
         csp_nonce_generator=lambda: g.get("csp_nonce", ""),
     )
     admin.add_view(CheckInView(name="本日の来庁者", endpoint="checkin", category=RESERVATIONS))
+    admin.add_view(BookingDeskView(name="電話・窓口予約", endpoint="booking_desk", category=RESERVATIONS))
     admin.add_view(ReservationView(Reservation, name="来庁予約", category=RESERVATIONS))
     admin.add_view(SlotView(Slot, name="時間枠", category=RESERVATIONS))
     admin.add_view(SlotRuleView(SlotRule, name="時間枠の規則", category=RESERVATIONS))
