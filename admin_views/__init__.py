@@ -20,6 +20,7 @@ from admin_views.cards import CardEventView, CardView, StorageLocationView
 from admin_views.checkin import CheckInView
 from admin_views.home import HomeView
 from admin_views.reservations import ClosedDateView, ReservationView, SlotRuleView, SlotView
+from admin_views.slot_calendar import SlotCalendarView
 from admin_views.statistics import DailyStatisticsView
 from models import (
     Announcement,
@@ -54,6 +55,7 @@ def register_admin(app):
     admin.add_view(CheckInView(name="本日の来庁者", endpoint="checkin", category=RESERVATIONS))
     admin.add_view(BookingDeskView(name="電話・窓口予約", endpoint="booking_desk", category=RESERVATIONS))
     admin.add_view(ReservationView(Reservation, name="来庁予約", category=RESERVATIONS))
+    admin.add_view(SlotCalendarView(name="時間枠の週表示", endpoint="slot_calendar", category=RESERVATIONS))
     admin.add_view(SlotView(Slot, name="時間枠", category=RESERVATIONS))
     admin.add_view(SlotRuleView(SlotRule, name="時間枠の規則", category=RESERVATIONS))
     admin.add_view(ClosedDateView(ClosedDate, name="休業日", category=RESERVATIONS))

@@ -44,6 +44,7 @@ CATALOG = {
         SettingSpec("lockout_auto_unlock_minutes", "自動ロック解除までの分数(0は解除しない)", 0, minimum=0),
         SettingSpec("session_idle_minutes", "無操作でログアウトするまでの分数", 30, minimum=1),
         SettingSpec("password_min_length", "パスワードの最小文字数", 10, minimum=8),
+        SettingSpec("slot_horizon_days", "時間枠を作成する期間(日)", 90, minimum=1),
         SettingSpec("booking_window_start_days", "Web予約の受付開始(何日後の枠から)", 1, minimum=0),
         SettingSpec("booking_window_end_days", "Web予約の受付終了(何日後の枠まで)", 60, minimum=1),
         SettingSpec("booking_max_people", "1件の予約の最大人数", 5, minimum=1),

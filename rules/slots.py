@@ -55,3 +55,16 @@ def generate_slots(start, end):
     for chunk in range(0, len(rows), 500):
         Slot.insert_many(rows[chunk : chunk + 500]).on_conflict_ignore().execute()
     return Slot.select().where(Slot.date.between(start, end)).count() - before
+
+
+def week_grid(location_id, monday):
+    """The slots of one location for the seven days from ``monday``:
+    (days, start times, {(day, start): (slot id, booked, capacity, closed)})."""
+    days = [monday + datetime.timedelta(days=n) for n in range(7)]
+    rows = (
+        Slot.select(Slot.date, Slot.starts_at, Slot.id, Slot.booked, Slot.capacity, Slot.closed)
+        .where(Slot.location == location_id, Slot.date.between(days[0], days[-1]))
+        .tuples()
+    )
+    cells = {(day, starts_at): tuple(cell) for day, starts_at, *cell in rows}
+    return days, sorted({start for _day, start in cells}), cells
