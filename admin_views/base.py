@@ -14,6 +14,7 @@ from peewee import AutoField, DateTimeField, IntegrityError
 
 import audit
 from models import ROLES, db
+from rules.kana import is_kana_name, kana_key
 from rules.roles import role_at_least
 
 ROLE_LABELS = dict(ROLES)
@@ -120,6 +121,9 @@ class StaffModelView(RoleGuard, ModelView):
             return item
         return FilterEqual(field, self.column_labels.get(item, item), options=self.column_choices[item])
 
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        return super().get_list(page, sort_column, sort_desc, _kana_terms(search), filters, execute, page_size)
+
     def search_placeholder(self):
         labels = [self.column_labels.get(name, name) for name in self.column_searchable_list or ()]
         return "検索: " + "・".join(dict.fromkeys(labels)) if labels else None
@@ -225,6 +229,13 @@ class StaffModelView(RoleGuard, ModelView):
         if export_type == "csv" and response.status_code == 200:
             response.response = _with_byte_order_mark(response.response)
         return response
+
+
+def _kana_terms(search):
+    """Kana typed in any width or script matches the stored katakana (``kana_key`` columns)."""
+    if not search:
+        return search
+    return " ".join(kana_key(term) if is_kana_name(term) else term for term in search.split(" "))
 
 
 def _with_byte_order_mark(chunks):

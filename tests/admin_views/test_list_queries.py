@@ -26,3 +26,16 @@ def test_list_pages_do_not_query_per_row(client, auth, database):
         gen_card(storage=box, location=location)
     many = {url: list_page_queries(client, url) for url in ("/admin/reservation/", "/admin/card/")}
     assert few == many
+
+
+def test_list_search_finds_kana_in_any_script(client, auth, database):
+    """Does a hiragana or half-width kana search find a katakana name in the reservation list and the ledger?"""
+    gen_user("clerk", login="suzuki")
+    auth.login("suzuki")
+    gen_reservation(name="山﨑　太郎", kana="ヤマサキ　タロウ")
+    gen_reservation(name="田中　花子", kana="タナカ　ハナコ")
+    gen_card(name="山﨑　次郎", kana="ヤマサキ　ジロウ")
+    for term in ("やまさき", "ﾔﾏｻｷ", "山﨑"):
+        reservations = client.get(f"/admin/reservation/?search={term}").get_data(as_text=True)
+        assert "山﨑　太郎" in reservations and "田中　花子" not in reservations
+        assert "山﨑　次郎" in client.get(f"/admin/card/?search={term}").get_data(as_text=True)
