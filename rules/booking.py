@@ -225,7 +225,7 @@ def clean_notice_number(value):
 
 def clean_purpose(value):
     if value not in dict(PURPOSES):
-        _refuse("unknown_purpose", "purpose", "予約の種類を選んでください。")
+        _refuse("unknown_purpose", "purpose", "予約の種類が正しくありません。手続きの種類から選び直してください。")
     return value
 
 
