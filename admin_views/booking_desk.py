@@ -9,7 +9,7 @@ from flask_login import current_user
 
 import audit
 from admin_views.base import StaffPage
-from admin_views.booking_forms import StaffBookingForm
+from admin_views.booking_forms import StaffBookingForm, StaffChangeForm
 from models import PURPOSES, Location, Reservation
 from rules import booking
 from rules.clock import now, today
@@ -45,6 +45,43 @@ class BookingDeskView(StaffPage):
             days=_days(choice),
             slots=_slots(choice),
             slot=booking.slot_summary(choice["slot_id"]),
+            here=_link_maker(choice),
+            purpose_labels=dict(PURPOSES),
+            **choice,
+        )
+
+    @expose("/change/<int:reservation_id>", methods=("GET", "POST"))
+    def change(self, reservation_id):
+        reservation = Reservation.get_or_none(Reservation.id == reservation_id)
+        if reservation is None or reservation.status != "booked":
+            flash("予約中の予約だけ日時を変更できます。", "error")
+            return redirect(url_for("reservation.index_view"))
+        locations = list(Location.in_order())
+        choice = _choice(locations, reservation.slot.location_id, reservation.purpose)
+        form = StaffChangeForm(slot_id=choice["slot_id"], people=reservation.people)
+        warnings = []
+        if form.validate_on_submit():
+            try:
+                _change(reservation, form)
+            except booking.OverrideNeeded as needed:
+                warnings = needed.warnings
+            except booking.BookingError as error:
+                _show_error(form, error)
+            else:
+                flash(f"予約番号 {reservation.number} の日時を変更しました。", "success")
+                return redirect(url_for(".done", reservation_id=reservation.id))
+        return self.render(
+            "admin/booking_desk.html",
+            locations=locations,
+            purposes=PURPOSES,
+            form=form,
+            warnings=warnings,
+            days=_days(choice),
+            slots=_slots(choice),
+            slot=booking.slot_summary(choice["slot_id"]),
+            changing=reservation,
+            here=_link_maker(choice),
+            purpose_labels=dict(PURPOSES),
             **choice,
         )
 
@@ -61,11 +98,13 @@ class BookingDeskView(StaffPage):
         )
 
 
-def _choice(locations):
-    """Location, purpose, first day, day and slot chosen so far, from the query string."""
-    location_id = request.args.get("location", type=int)
+def _choice(locations, location_id=None, purpose=None):
+    """Location, purpose, first day, day and slot chosen so far, from the query string
+    (a booking being changed keeps its purpose)."""
+    location_id = request.args.get("location", type=int) or location_id
     location = next((item for item in locations if item.id == location_id), locations[0] if locations else None)
-    purpose = request.args.get("purpose") if request.args.get("purpose") in dict(PURPOSES) else "apply"
+    if purpose is None:
+        purpose = request.args.get("purpose") if request.args.get("purpose") in dict(PURPOSES) else "apply"
     return {
         "location": location,
         "purpose": purpose,
@@ -73,6 +112,13 @@ def _choice(locations):
         "day": _date_arg("day"),
         "slot_id": request.args.get("slot", type=int),
     }
+
+
+def _link_maker(choice):
+    """``here(day=..., slot=...)``: this screen's URL with the choice so far plus the changes."""
+    location_id = choice["location"].id if choice["location"] else None
+    kept = {"location": location_id, "purpose": choice["purpose"], "start": choice["start"].isoformat()}
+    return lambda **changes: url_for(request.endpoint, **request.view_args, **{**kept, **changes})
 
 
 def _date_arg(name):
@@ -130,6 +176,29 @@ def _book(form):
                 detail="警告を承知で登録: " + ", ".join(result.overridden),
             )
     return result
+
+
+def _change(reservation, form):
+    before = (reservation.slot_id, reservation.people)
+    result = booking.change(
+        reservation.number,
+        reservation.birth_date,
+        form.slot_id.data,
+        people=form.people.data,
+        channel="phone",
+        override=form.override.data,
+        at=now(),
+    )
+    after = (result.reservation.slot_id, result.reservation.people)
+    changes = {name: [old, new] for name, old, new in zip(("slot", "people"), before, after, strict=True) if old != new}
+    audit.record("update", model="Reservation", object_id=reservation.id, changes=changes)
+    if result.overridden:
+        audit.record(
+            "override",
+            model="Reservation",
+            object_id=reservation.id,
+            detail="警告を承知で変更: " + ", ".join(result.overridden),
+        )
 
 
 def _show_error(form, error):

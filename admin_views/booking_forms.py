@@ -26,3 +26,11 @@ class StaffBookingForm(FlaskForm):
     notice_number = StringField("交付通知書番号", validators=[Optional(), Length(max=20)])
     note = TextAreaField("備考", validators=[Optional(), Length(max=1000)])
     override = BooleanField("上の警告を確認したうえで登録する")
+
+
+class StaffChangeForm(FlaskForm):
+    """Moving a booking to another slot (and/or another number of people)."""
+
+    slot_id = HiddenField()
+    people = IntegerField("人数", validators=[InputRequired("人数を入力してください。"), NumberRange(min=1)])
+    override = BooleanField("上の警告を確認したうえで変更する")

@@ -2,6 +2,7 @@
 
 from flask import flash
 from flask_admin.actions import action
+from flask_admin.model.template import LinkRowAction
 from wtforms.validators import ValidationError
 
 import audit
@@ -23,6 +24,7 @@ class ReservationView(StaffModelView):
     column_labels = {"slot.date": "来庁日", "location.name": "場所"}
     column_default_sort = ("created_at", True)
     form_columns = ("name", "kana", "birth_date", "phone", "email", "notice_number", "note")
+    column_extra_row_actions = [LinkRowAction("fa fa-calendar", "/admin/booking_desk/change/{row_id}", "日時を変更")]
 
     def get_query(self):
         return Reservation.select(Reservation, Slot).join(Slot).switch(Reservation)

@@ -1,4 +1,5 @@
 import datetime
+import json
 import re
 
 import pytest
@@ -118,3 +119,34 @@ def test_viewer_cannot_open_the_desk(client, auth, database):
     gen_user("viewer", login="miru")
     auth.login("miru")
     assert client.get("/admin/booking_desk/").status_code == 403
+
+
+def test_staff_move_a_booking_to_another_slot(client, clerk):
+    """Does a clerk move a booking to another time and people count, with seats moved and the change audited?"""
+    location = gen_location()
+    old_slot = gen_slot(location=location, day=TOMORROW, booked=1)
+    new_slot = gen_slot(location=location, day=TOMORROW, start=datetime.time(14, 0), capacity=3)
+    reservation = gen_reservation(slot=old_slot)
+    listing = client.get("/admin/reservation/").get_data(as_text=True)
+    assert f"/admin/booking_desk/change/{reservation.id}" in listing
+    url = f"/admin/booking_desk/change/{reservation.id}?day={TOMORROW}&slot={new_slot.id}"
+    assert "予約の日時変更" in client.get(url).get_data(as_text=True)
+    assert clerk.post(url, {"slot_id": new_slot.id, "people": "2"}).status_code == 302
+    moved = Reservation.get_by_id(reservation.id)
+    assert (moved.slot_id, moved.people) == (new_slot.id, 2)
+    assert (Slot.get_by_id(old_slot.id).booked, Slot.get_by_id(new_slot.id).booked) == (0, 2)
+    row = AuditLog.get(AuditLog.action == "update")
+    assert json.loads(row.changes) == {"people": [1, 2], "slot": [old_slot.id, new_slot.id]}
+
+
+def test_change_to_a_full_slot_is_refused(client, clerk):
+    """Is a move into a full slot refused with a message, leaving the booking where it was?"""
+    location = gen_location()
+    old_slot = gen_slot(location=location, day=TOMORROW, booked=1)
+    full = gen_slot(location=location, day=TOMORROW, start=datetime.time(14, 0), capacity=1, booked=1)
+    reservation = gen_reservation(slot=old_slot)
+    url = f"/admin/booking_desk/change/{reservation.id}?day={TOMORROW}&slot={full.id}"
+    page = clerk.post(url, {"slot_id": full.id, "people": "1"}, follow_redirects=True).get_data(as_text=True)
+    assert "満" in page
+    assert Reservation.get_by_id(reservation.id).slot_id == old_slot.id
+    assert (Slot.get_by_id(old_slot.id).booked, Slot.get_by_id(full.id).booked) == (1, 1)
