@@ -5,6 +5,7 @@ import secrets
 from flask import Flask, g, redirect, render_template, request
 from flask.cli import FlaskGroup
 from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_config
 from database import make_database
@@ -16,6 +17,11 @@ from rules import settings
 def create_app(overrides=None):
     app = Flask(__name__)
     app.config.update(load_config(overrides))
+    if app.config["PROXY_COUNT"]:
+        # Behind N trusted reverse proxies, the client's own address (rate limits, audit log)
+        # and scheme come from the X-Forwarded-* headers they add.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     db.initialize(make_database(app.config["DATABASE_URL"]))
     babel.init_app(app, locale_selector=lambda: "ja", timezone_selector=lambda: "Asia/Tokyo")
     csrf.init_app(app)

@@ -17,6 +17,7 @@ ENVIRONMENT_KEYS = {
     "KOFU_RATELIMIT_STORAGE": "RATELIMIT_STORAGE_URI",
     "KOFU_ENV": "ENV",
     "KOFU_DATA_DIR": "DATA_DIR",
+    "KOFU_PROXY_COUNT": "PROXY_COUNT",
 }
 
 
@@ -30,6 +31,7 @@ def default_config(data_dir):
         "DATA_DIR": str(data_dir),
         "DATABASE_URL": f"sqlite:///{data_dir}/kofu.sqlite3",
         "SITE": "all",
+        "PROXY_COUNT": 0,
         "DOCUMENT_STORE": str(Path(data_dir) / "documents"),
         "SMTP_URL": f"file://{data_dir}/outbox",
         "MAIL_FROM": "noreply@localhost",
@@ -59,6 +61,7 @@ def load_config(overrides=None):
     config.update(overrides)
     if config["SITE"] not in SITES:
         raise ConfigError(f"KOFU_SITE は {', '.join(SITES)} のいずれかを指定してください: {config['SITE']!r}")
+    config["PROXY_COUNT"] = int(config["PROXY_COUNT"])
     config["SESSION_COOKIE_SECURE"] = config["ENV"] == "production"
     config["SECRET_KEY"] = config["SECRET_KEY"] or development_secret_key(config)
     return config

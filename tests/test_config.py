@@ -66,3 +66,18 @@ def test_security_headers(client):
     assert public.headers["X-Frame-Options"] == "DENY"
     assert "nonce-" in public.headers["Content-Security-Policy"]
     assert client.get("/admin/login").headers["Cache-Control"] == "no-store"
+
+
+def test_client_address_through_a_trusted_proxy(app_config, database):
+    """Behind KOFU_PROXY_COUNT proxies, does the audit log get the resident's address, and without it the peer's?"""
+    from models import AuditLog
+    from tests.conftest import AuthActions
+
+    forwarded = {"X-Forwarded-For": "203.0.113.9"}
+    for proxies in (1, 0):
+        auth = AuthActions(create_app({**app_config, "PROXY_COUNT": proxies}).test_client())
+        token = auth.fetch_token()
+        auth.client.post(
+            "/admin/login", data={"login": "nobody", "password": "x", "csrf_token": token}, headers=forwarded
+        )
+    assert [row.ip for row in AuditLog.select().order_by(AuditLog.id)] == ["203.0.113.9", "127.0.0.1"]
