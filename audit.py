@@ -25,6 +25,7 @@ ACTION_LABELS = {
     "forbidden": "権限のない操作",
     "view_document": "書類イメージ閲覧",
     "override": "警告を承知で登録",
+    "import": "CSV取込",
 }
 HIDDEN_FIELDS = frozenset({"password_hash"})
 

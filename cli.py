@@ -1,6 +1,7 @@
 """Set-up and operation commands: ``python app.py <command>`` or ``flask --app app <command>``."""
 
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -8,9 +9,10 @@ from flask.cli import with_appcontext
 from playhouse.migrations import Runner, template
 from playhouse.schema_diff import diff_models
 
+import audit
 from config import PROJECT_ROOT
 from models import ALL_MODELS, ROLES, User, db
-from rules import settings
+from rules import card_import, settings
 from rules.passwords import hash_password, policy_problems
 
 MIGRATIONS = PROJECT_ROOT / "migrations"
@@ -115,6 +117,29 @@ def serve_command(host, port, threads):
     waitress.serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="kofu")
 
 
+@click.command("import-cards")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--profile", "profile_name", default="default", show_default=True, help="取込設定の名前")
+@click.option("--dry-run", is_flag=True, help="確認だけして登録しない")
+@with_appcontext
+def import_cards_command(path, profile_name, dry_run):
+    """Import a 統合端末 CSV into the card ledger, all or nothing; exit 0 only when the file is valid."""
+    try:
+        folders = card_import.profile_directories(current_app.config["DATA_DIR"])
+        profile = card_import.load_profile(profile_name, folders)
+    except card_import.ProfileError as error:
+        raise click.ClickException(str(error)) from None
+    data = path.read_bytes()
+    with db.atomic():
+        report = card_import.preview(data, profile) if dry_run else card_import.apply(data, profile)
+        if report.applied:
+            audit.record("import", model="Card", detail=card_import.audit_detail(path.name, profile, report))
+    click.echo("\n".join(card_import.report_lines(report)))
+    if not report.ok:
+        raise click.ClickException("ファイルに誤りがあるため、何も登録しませんでした。")
+    click.echo("登録しました。" if report.applied else "確認のみのため、登録していません(--dry-run)。")
+
+
 COMMANDS = (
     init_db_command,
     migrate_command,
@@ -122,4 +147,5 @@ COMMANDS = (
     create_user_command,
     seed_demo_command,
     serve_command,
+    import_cards_command,
 )
