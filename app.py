@@ -49,9 +49,10 @@ def register_sites(app):
         register_auth(app)
         register_admin(app)
     if site in ("public", "all"):
-        from public_site import public
+        from public_site import api, public
 
         app.register_blueprint(public)
+        app.register_blueprint(api)
     elif site == "staff":
         app.add_url_rule("/", "root", lambda: redirect("/admin/"))
 

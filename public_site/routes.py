@@ -277,7 +277,7 @@ def confirm():
         return _render_details(form, _booking_problem(form, error))
     _remember("booked", result.reservation)
     if result.created and result.reservation.email:
-        session["mail_failed"] = not _send_confirmation(booking.find(result.reservation.number, form.birth_date.data))
+        session["mail_failed"] = not send_confirmation(booking.find(result.reservation.number, form.birth_date.data))
     return redirect(url_for(".done"))
 
 
@@ -343,14 +343,14 @@ def _ics_text(reservation):
     )
 
 
-def _send_confirmation(reservation, subject_prefix="予約受付"):
+def send_confirmation(reservation, subject_prefix="予約受付"):
     """Mail the booking to the resident; a failure is logged and reported, never fatal."""
     body = render_template(
         "public/mail_confirmation.txt",
         reservation=reservation,
         purpose_label=PURPOSE_LABELS[reservation.purpose],
         deadline=booking.change_deadline(reservation.slot.date),
-        lookup_url=url_for(".lookup", _external=True),
+        lookup_url=url_for("public.lookup", _external=True),
         counter_phone=reservation.slot.location.phone or settings.get("counter_phone"),
     )
     message = mailer.compose(
@@ -377,15 +377,14 @@ def _send_confirmation(reservation, subject_prefix="予約受付"):
 @lookup_limit
 def lookup():
     form = LookupForm()
-    problems = []
     if form.validate_on_submit():
-        reservation = booking.find(form.number.data, form.birth_date.data)
-        if reservation is not None:
+        try:
+            reservation = booking.look_up(form.number.data, form.birth_date.data)
+        except booking.BookingError as error:
+            form.number.errors = [error.message]
+        else:
             _remember("lookup", reservation)
             return redirect(url_for(".reservation"))
-        form.number.errors = [
-            "予約番号または生年月日が正しくありません。予約完了時にお知らせした予約番号をご確認ください。"
-        ]
     problems = [
         (name, form[name].label.text, form[name].errors[0]) for name in ("number", "birth_date") if form[name].errors
     ]
@@ -426,7 +425,7 @@ def cancel():
             problem = error.message
         else:
             if cancelled.email:
-                _send_confirmation(booking.find(cancelled.number, cancelled.birth_date), "取消")
+                send_confirmation(booking.find(cancelled.number, cancelled.birth_date), "取消")
             return render_template("public/cancelled.html", reservation=cancelled)
     return render_template(
         "public/cancel.html",
@@ -489,7 +488,7 @@ def change_confirm():
         else:
             changed = booking.find(reservation.number, reservation.birth_date)
             if changed.email:
-                _send_confirmation(changed, "変更")
+                send_confirmation(changed, "変更")
             return redirect(url_for(".reservation", changed=1))
     return render_template(
         "public/change_confirm.html",

@@ -15,7 +15,7 @@ created_by=None, note="", at=None) -> BookingResult``
 ``check(slot_id, purpose, applicant, *, channel="web", at=None, ignore=None) -> list[BookingError]``
     Every check of ``book`` without writing: raises hard refusals, returns the overridable
     warnings (always empty for "web").
-``find(number, birth_date) -> Reservation | None``
+``find(number, birth_date) -> Reservation | None``; ``look_up(number, birth_date) -> Reservation`` (or refuses)
 ``cancel(number, birth_date, *, channel="web", at=None) -> Reservation``
 ``change(number, birth_date, slot_id, *, people=None, channel="web", override=False, at=None)
 -> BookingResult``
@@ -24,6 +24,7 @@ created_by=None, note="", at=None) -> BookingResult``
 ``booking_window(at=None) -> (first_day, last_day)``
 ``day_availability(location_id, purpose, first_day, last_day, *, channel="web", at=None) -> {date: DayAvailability}``
 ``slot_availability(location_id, purpose, day, *, at=None) -> list[SlotAvailability]``
+``slots_between(location_id, purpose, first_day, last_day, *, at=None) -> {date: list[SlotAvailability]}``
 ``slot_summary(slot_id) -> dict | None`` (slot with its location, for confirmation pages)
 
 Field checks (each raises BookingError naming its field, returns the cleaned value), for forms:
@@ -538,7 +539,8 @@ def find(number, birth_date):
     )
 
 
-def _find_changeable(number, birth_date, channel, at):
+def look_up(number, birth_date):
+    """Like ``find``, but refuses (code ``reservation_not_found``) instead of returning None."""
     reservation = find(number, birth_date)
     if reservation is None:
         _refuse(
@@ -546,6 +548,11 @@ def _find_changeable(number, birth_date, channel, at):
             "number",
             "予約番号または生年月日が正しくありません。予約完了時にお知らせした予約番号をご確認ください。",
         )
+    return reservation
+
+
+def _find_changeable(number, birth_date, channel, at):
+    reservation = look_up(number, birth_date)
     if reservation.status != "booked":
         _refuse("reservation_not_active", "number", "この予約は既に取り消されたか、来庁済みです。")
     if channel not in STAFF_CHANNELS and at >= change_deadline(reservation.slot.date):
@@ -637,13 +644,28 @@ def day_availability(location_id, purpose, first_day, last_day, *, channel="web"
 
 def slot_availability(location_id, purpose, day, *, at=None):
     """The open slots of one day that are still ahead, in time order."""
+    return slots_between(location_id, purpose, day, day, at=at).get(day, [])
+
+
+def slots_between(location_id, purpose, first_day, last_day, *, at=None):
+    """{date: [SlotAvailability]} of the open slots still ahead, in date and time order, one query."""
     at = at or now()
-    query = Slot.select(Slot.id, Slot.starts_at, Slot.ends_at, Slot.capacity, Slot.phone_reserved, Slot.booked).where(
-        Slot.location == location_id, Slot.date == day, ~Slot.closed, _offers(purpose)
+    rows = (
+        Slot.select(Slot.date, Slot.id, Slot.starts_at, Slot.ends_at, Slot.capacity, Slot.phone_reserved, Slot.booked)
+        .where(
+            Slot.location == location_id,
+            Slot.date.between(max(first_day, at.date()), last_day),
+            ~Slot.closed,
+            _offers(purpose),
+            (Slot.date > at.date()) | (Slot.starts_at > at.time()),
+        )
+        .order_by(Slot.date, Slot.starts_at)
+        .tuples()
     )
-    if day == at.date():
-        query = query.where(Slot.starts_at > at.time())
-    return [SlotAvailability(*row) for row in query.order_by(Slot.starts_at).tuples()]
+    days = {}
+    for day, *slot in rows:
+        days.setdefault(_as_date(day), []).append(SlotAvailability(*slot))
+    return days
 
 
 def slot_summary(slot_id):
