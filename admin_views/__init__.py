@@ -13,11 +13,15 @@ from admin_views.administration import (
     SettingView,
     UserView,
 )
+from admin_views.applicant import ApplicantPage
 from admin_views.applications import ApplicationView, DocumentView, FeePaymentView
 from admin_views.base import ROLE_LABELS
 from admin_views.booking_desk import BookingDeskView
+from admin_views.card_import import CardImportView
 from admin_views.cards import CardEventView, CardView, StorageLocationView
+from admin_views.cash_report import DailyCashReportPage
 from admin_views.checkin import CheckInView
+from admin_views.documents import DocumentPage
 from admin_views.home import HomeView
 from admin_views.reservations import ClosedDateView, ReservationView, SlotRuleView, SlotView
 from admin_views.slot_calendar import SlotCalendarView
@@ -62,9 +66,13 @@ def register_admin(app):
     admin.add_view(ApplicationView(Application, name="交付申請受付", category=APPLICATIONS))
     admin.add_view(FeePaymentView(FeePayment, name="手数料", category=APPLICATIONS))
     admin.add_view(DocumentView(Document, name="書類イメージ", category=APPLICATIONS))
+    admin.add_view(DailyCashReportPage(name="手数料日計表", endpoint="cash_report", category=APPLICATIONS))
+    admin.add_view(ApplicantPage(name="申請者", endpoint="applicant"))
+    admin.add_view(DocumentPage(name="書類イメージ表示", endpoint="documents"))
     admin.add_view(CardView(Card, name="カード管理簿", category=CARDS))
     admin.add_view(CardEventView(CardEvent, name="工程履歴", category=CARDS))
     admin.add_view(StorageLocationView(StorageLocation, name="保管場所", category=CARDS))
+    admin.add_view(CardImportView(name="CSV取込", endpoint="card_import", category=CARDS))
     admin.add_view(DailyStatisticsView(name="日別集計", endpoint="statistics", category=STATISTICS))
     admin.add_view(UserView(User, name="職員", category=ADMINISTRATION))
     admin.add_view(LocationView(Location, name="場所", category=ADMINISTRATION))

@@ -36,6 +36,7 @@ SIGNATURES = (
 )
 PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/tiff": "TIFF"}
 TYPE_LABELS = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG", "image/tiff": "TIFF"}
+VIEW_ROLE = "clerk"
 DELETE_ROLE = "supervisor"
 VIEW_SIDE = 2000
 THUMBNAIL_SIDE = 240

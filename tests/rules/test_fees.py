@@ -361,7 +361,7 @@ def test_receipt_pdf_prints_name_numbers_and_amounts(app, counter):
     with app.app_context():
         text = pdf_text(pdf.render_pdf("receipt.html", **fees.receipt_context(receipt.payments)))
     for expected in (
-            "領収書",
+        "領収書",
         "土佐 一郎 様",
         "2026年度 第1号〜第2号",
         "2026年12月3日",
