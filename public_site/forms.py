@@ -88,7 +88,7 @@ class DetailsForm(FlaskForm):
     kana = StringField("フリガナ", render_kw={"maxlength": 100})
     birth_date = DateTextField("生年月日", render_kw={"type": "date", "autocomplete": "bday"})
     phone = StringField("電話番号", render_kw={"type": "tel", "maxlength": 20, "autocomplete": "tel"})
-    email = StringField("メールアドレス(任意)", render_kw={"type": "email", "maxlength": 254, "autocomplete": "email"})
+    email = StringField("メールアドレス", render_kw={"type": "email", "maxlength": 254, "autocomplete": "email"})
     people = SelectField("来庁する人数", coerce=_int_or_none, default=1, validate_choice=False)
     notice_number = StringField("交付通知書番号", render_kw={"maxlength": 20, "autocomplete": "off"})
     consent = BooleanField("個人情報の取扱いに同意します")
