@@ -17,6 +17,7 @@ from admin_views.applicant import ApplicantPage
 from admin_views.applications import ApplicationView, DocumentView, FeePaymentView
 from admin_views.base import ROLE_LABELS
 from admin_views.booking_desk import BookingDeskView
+from admin_views.card_import import CardImportView
 from admin_views.cards import CardEventView, CardView, StorageLocationView
 from admin_views.cash_report import DailyCashReportPage
 from admin_views.checkin import CheckInView
@@ -71,6 +72,7 @@ def register_admin(app):
     admin.add_view(CardView(Card, name="カード管理簿", category=CARDS))
     admin.add_view(CardEventView(CardEvent, name="工程履歴", category=CARDS))
     admin.add_view(StorageLocationView(StorageLocation, name="保管場所", category=CARDS))
+    admin.add_view(CardImportView(name="CSV取込", endpoint="card_import", category=CARDS))
     admin.add_view(DailyStatisticsView(name="日別集計", endpoint="statistics", category=STATISTICS))
     admin.add_view(UserView(User, name="職員", category=ADMINISTRATION))
     admin.add_view(LocationView(Location, name="場所", category=ADMINISTRATION))

@@ -1,0 +1,183 @@
+"""CSV取込: upload a 統合端末 CSV, preview it, confirm, apply all-or-nothing.
+
+The file waits between preview and confirm in ``DATA_DIR/card_imports/<token>.csv``. With
+JavaScript the apply runs in a thread and the page polls its progress; without it the
+confirm is a plain POST that answers when the import is done.
+"""
+
+import logging
+import re
+import secrets
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import abort, current_app, jsonify, request, url_for
+from flask_admin import expose
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
+
+import audit
+from admin_views.base import StaffPage
+from models import db
+from rules import card_import
+
+FAILED_MESSAGE = "取込中にシステムエラーが発生したため、何も登録しませんでした。"
+TOKEN = re.compile(r"[A-Za-z0-9_\-]{32,64}")
+ERRORS_SHOWN = 1000
+# token → {"user_id", "done", "total", "report"}: the progress of imports running in this process.
+RUNNING = {}
+RUNNING_LOCK = threading.Lock()
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Upload:
+    path: Path
+    filename: str
+    profile: card_import.Profile
+    user: object
+
+
+class UploadForm(FlaskForm):
+    file = FileField("CSVファイル", validators=[FileRequired("CSVファイルを選んでください。")])
+    profile = SelectField("取込設定", validators=[InputRequired("取込設定を選んでください。")])
+
+
+class ConfirmForm(FlaskForm):
+    token = HiddenField(validators=[InputRequired()])
+    profile = HiddenField(validators=[InputRequired()])
+    filename = HiddenField()
+
+
+class CardImportView(StaffPage):
+    min_role = "clerk"
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self):
+        form = UploadForm()
+        form.profile.choices = [SelectChoice(name, label) for name, label in _profile_choices()]
+        if not form.validate_on_submit():
+            return self.render("admin/card_import.html", form=form, step="upload")
+        profile = _load_profile(form.profile.data)
+        data = form.file.data.read()
+        report = card_import.preview(data, profile)
+        token = _keep_upload(data) if report.ok else None
+        confirm = ConfirmForm(token=token, profile=profile.name, filename=form.file.data.filename)
+        return self.render(
+            "admin/card_import.html",
+            form=confirm,
+            step="preview",
+            report=report,
+            profile=profile,
+            filename=form.file.data.filename,
+            errors_shown=ERRORS_SHOWN,
+        )
+
+    @expose("/apply", methods=("POST",))
+    def apply(self):
+        form = ConfirmForm()
+        if not form.validate_on_submit():
+            abort(400)
+        path = _upload_path(form.token.data)
+        profile = _load_profile(form.profile.data)
+        upload = Upload(path, form.filename.data or "", profile, current_user._get_current_object())
+        if request.form.get("mode") == "background":
+            _start_in_background(form.token.data, upload)
+            return jsonify(progress=url_for(".progress", token=form.token.data))
+        report = _apply_file(upload)
+        return self.render("admin/card_import.html", step="result", report=report, errors_shown=ERRORS_SHOWN)
+
+    @expose("/progress/<token>")
+    def progress(self, token):
+        entry = _running_entry(token)
+        finished = entry["report"] is not None
+        result = url_for(".result", token=token) if finished else None
+        return jsonify(done=entry["done"], total=entry["total"], finished=finished, result=result)
+
+    @expose("/result/<token>")
+    def result(self, token):
+        entry = _running_entry(token)
+        if entry["report"] is None:
+            abort(404)
+        with RUNNING_LOCK:
+            RUNNING.pop(token, None)
+        return self.render("admin/card_import.html", step="result", report=entry["report"], errors_shown=ERRORS_SHOWN)
+
+
+def _profile_choices():
+    return card_import.profile_choices(card_import.profile_directories(current_app.config["DATA_DIR"]))
+
+
+def _load_profile(name):
+    try:
+        return card_import.load_profile(name, card_import.profile_directories(current_app.config["DATA_DIR"]))
+    except card_import.ProfileError:
+        abort(400)
+
+
+def _upload_folder():
+    folder = Path(current_app.config["DATA_DIR"]) / "card_imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _keep_upload(data):
+    token = secrets.token_urlsafe(32)
+    (_upload_folder() / f"{token}.csv").write_bytes(data)
+    return token
+
+
+def _upload_path(token):
+    """The kept file of a token: the token is checked before it becomes part of a path."""
+    if not TOKEN.fullmatch(token or ""):
+        abort(400)
+    path = _upload_folder() / f"{token}.csv"
+    if not path.is_file():
+        abort(404)
+    return path
+
+
+def _apply_file(upload, progress=None):
+    """Apply the kept file and delete it, whatever the outcome."""
+    try:
+        with db.atomic():
+            report = card_import.apply(upload.path.read_bytes(), upload.profile, user=upload.user, progress=progress)
+            if report.applied:
+                detail = card_import.audit_detail(upload.filename, upload.profile, report)
+                audit.record("import", model="Card", detail=detail, user=upload.user)
+    finally:
+        upload.path.unlink(missing_ok=True)
+    return report
+
+
+def _start_in_background(token, upload):
+    with RUNNING_LOCK:
+        if token in RUNNING:
+            abort(409)
+        RUNNING[token] = {"user_id": upload.user.id, "done": 0, "total": 0, "report": None}
+
+    def record_progress(done, total):
+        RUNNING[token].update(done=done, total=total)
+
+    def run():
+        try:
+            with db.connection_context():
+                report = _apply_file(upload, record_progress)
+        except Exception:
+            logger.exception("CSV取込に失敗しました")
+            report = card_import.Report(problems=[card_import.Problem(None, "", FAILED_MESSAGE)])
+        RUNNING[token]["report"] = report
+
+    threading.Thread(target=run, name=f"card-import-{token[:8]}", daemon=True).start()
+
+
+def _running_entry(token):
+    entry = RUNNING.get(token)
+    if entry is None or entry["user_id"] != current_user.id:
+        abort(404)
+    return entry

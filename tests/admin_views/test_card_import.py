@@ -1,0 +1,120 @@
+import io
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from admin_views import card_import as view
+from models import AuditLog, Card, CardEvent
+from tests.card_csv import card_rows, csv_bytes
+from tests.factories import gen_user
+
+SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "card_list_default.csv"
+URL = "/admin/card_import/"
+
+
+def upload(auth, data, filename="cards.csv", profile="default"):
+    auth.fetch_token(URL)
+    return auth.post(
+        URL, {"file": (io.BytesIO(data), filename), "profile": profile}, content_type="multipart/form-data"
+    )
+
+
+def confirm_fields(page):
+    return dict(re.findall(r'id="(token|profile|filename)" name="\1" type="hidden" value="([^"]*)"', page))
+
+
+def kept_files(app):
+    folder = Path(app.config["DATA_DIR"]) / "card_imports"
+    return list(folder.glob("*")) if folder.exists() else []
+
+
+@pytest.fixture
+def clerk(auth, database):
+    gen_user("clerk", login="madoguchi")
+    auth.login("madoguchi")
+
+
+def test_clerk_previews_then_applies_sample(client, auth, clerk, app):
+    """Does a clerk see the sample's counts and first rows, confirm, and find 40 cards, audited, file gone?"""
+    page = upload(auth, SAMPLE.read_bytes(), "card_list_default.csv").get_data(as_text=True)
+    assert "新規</th><td>40</td><td>10</td><td>30</td>" in page.replace("\n", "").replace("  ", "")
+    assert "髙橋\u3000健一" in page and "ヤマサキ\u3000タロウ" in page
+    assert Card.select().count() == 0 and len(kept_files(app)) == 1
+    result = auth.post(URL + "apply", confirm_fields(page)).get_data(as_text=True)
+    assert "登録しました。" in result
+    assert Card.select().count() == 40 and CardEvent.select().count() == 40
+    entry = AuditLog.get(AuditLog.action == "import")
+    assert entry.login == "madoguchi" and "card_list_default.csv" in entry.detail
+    assert kept_files(app) == []
+
+
+def test_preview_shows_errors_and_offers_no_confirm(client, auth, clerk, app):
+    """Does a file with an impossible date show line, column and message, keep no file and offer no confirm?"""
+    rows = card_rows(3)
+    rows[1]["生年月日"] = "R8.2.30"
+    page = upload(auth, csv_bytes(rows)).get_data(as_text=True)
+    assert "<td>3</td><td>生年月日</td><td>「R8.2.30」は存在しない日付です。</td>" in page
+    assert "import-confirm" not in page and kept_files(app) == []
+
+
+def test_unknown_encoding_is_shown(client, auth, clerk):
+    """Is a UTF-16 file refused on the preview page with the encoding message?"""
+    page = upload(auth, csv_bytes(card_rows(2), "utf-16")).get_data(as_text=True)
+    assert "文字コードを判別できません" in page
+
+
+def test_background_apply_reports_progress(client, auth, clerk, app):
+    """Does the scripted confirm run in the background, report progress, and show the result page?"""
+    page = upload(auth, csv_bytes(card_rows(1500))).get_data(as_text=True)
+    started = auth.post(URL + "apply", {**confirm_fields(page), "mode": "background"}).get_json()
+    for _ in range(200):
+        state = client.get(started["progress"]).get_json()
+        if state["finished"]:
+            break
+        time.sleep(0.05)
+    assert state["finished"] and (state["done"], state["total"]) == (1500, 1500)
+    assert "登録しました。" in client.get(state["result"]).get_data(as_text=True)
+    assert Card.select().count() == 1500 and kept_files(app) == []
+    assert client.get(started["progress"]).status_code == 404
+
+
+def test_confirm_token_is_checked(client, auth, clerk):
+    """Is a confirm with a malformed or unknown token refused, and one without CSRF token rejected?"""
+    assert auth.post(URL + "apply", {"token": "../../etc/passwd", "profile": "default"}).status_code == 400
+    assert auth.post(URL + "apply", {"token": "a" * 43, "profile": "default"}).status_code == 404
+    assert client.post(URL + "apply", data={"token": "a" * 43, "profile": "default"}).status_code == 400
+
+
+def test_second_profile_is_offered(client, auth, clerk, app):
+    """Is a profile in the data folder offered in the form and used for the preview?"""
+    folder = Path(app.config["DATA_DIR"]) / "import_profiles"
+    folder.mkdir()
+    (folder / "short.json").write_text(
+        '{"label": "簡易形式", "columns": {"ID": "application_form_id", "名前": "name", "カナ": "kana",'
+        ' "生年月日": "birth_date", "区分": "visit_type"}}',
+        encoding="utf-8",
+    )
+    assert "簡易形式" in client.get(URL).get_data(as_text=True)
+    data = "ID,名前,カナ,生年月日,区分\n12345678901234567890123,山田　花子,ﾔﾏﾀﾞ ﾊﾅｺ,S55.4.3,交付時来庁\n"
+    page = upload(auth, data.encode("cp932"), profile="short").get_data(as_text=True)
+    assert "ヤマダ\u3000ハナコ" in page and "import-confirm" in page
+
+
+def test_viewer_gets_403(client, auth, database):
+    """Is the CSV import closed to a viewer, on the page and on confirm?"""
+    gen_user("viewer", login="miru")
+    auth.login("miru")
+    assert client.get(URL).status_code == 403
+    assert auth.post(URL + "apply", {"token": "a" * 43, "profile": "default"}).status_code == 403
+    assert Card.select().count() == 0
+
+
+def test_progress_of_another_user_is_hidden(client, auth, clerk):
+    """Can nobody read the progress of a token that is not their own import?"""
+    view.RUNNING["x" * 43] = {"user_id": -1, "done": 0, "total": 0, "report": None}
+    try:
+        assert client.get(URL + "progress/" + "x" * 43).status_code == 404
+    finally:
+        view.RUNNING.pop("x" * 43)
