@@ -8,7 +8,7 @@ import pytest
 from models import Reservation, Slot
 from rules import settings
 from rules.clock import today
-from tests.factories import gen_card, gen_location, gen_reservation, gen_slot
+from tests.factories import gen_announcement, gen_card, gen_location, gen_reservation, gen_slot
 from tests.public_site.helpers import BIRTH, book, confirm_form, csrf_token, post_details
 
 IN_THREE_DAYS = today() + datetime.timedelta(days=3)
@@ -245,3 +245,11 @@ def test_pages_work_without_javascript_and_are_japanese(client, database):
     for field in ("name", "kana", "birth_date", "phone", "email", "people", "notice_number", "consent"):
         assert f'<label for="{field}">' in page
     assert re.search(r'<input[^>]*name="website"[^>]*tabindex="-1"', page)
+
+
+def test_public_announcement_shows_on_booking_pages(client, database):
+    """Does a public maintenance notice appear on the booking pages too?"""
+    gen_announcement(title="12月20日はシステム停止", audience="public", maintenance=True)
+    slot = gen_slot(day=IN_THREE_DAYS)
+    for url in (f"/book/apply/{slot.location_id}", f"/book/details?purpose=apply&slot={slot.id}", "/reservation"):
+        assert "【メンテナンス】12月20日はシステム停止" in client.get(url).get_data(as_text=True)
