@@ -108,13 +108,24 @@ def seed_demo_command(skip_if_present):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--connection-limit", default=100, show_default=True, type=int, help="同時に保持する接続の上限")
 @with_appcontext
-def serve_command(host, port, threads):
+def serve_command(host, port, threads, connection_limit):
     """Serve the app with waitress."""
     import waitress
 
     click.echo(f"http://{host}:{port}/ で起動します(KOFU_SITE={current_app.config['SITE']})。")
-    waitress.serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="kofu")
+    waitress.serve(
+        current_app._get_current_object(),
+        host=host,
+        port=port,
+        threads=threads,
+        connection_limit=connection_limit,
+        # waitress drops X-Forwarded-* from peers it does not trust; the app's ProxyFix
+        # (KOFU_PROXY_COUNT) decides how many of them to believe.
+        clear_untrusted_proxy_headers=not current_app.config["PROXY_COUNT"],
+        ident="kofu",
+    )
 
 
 @click.command("import-cards")

@@ -101,12 +101,22 @@ def run(name, clients, work, seconds=5.0, max_requests=100_000):
 
 
 @contextlib.contextmanager
-def served_app(environment, threads=8):
+def served_app(environment, threads=8, connection_limit=400):
     """Run ``python app.py serve`` in its own process on a free loopback port; yield its base URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = [sys.executable, str(PROJECT_ROOT / "app.py"), "serve", "--port", str(port), "--threads", str(threads)]
+    command = [
+        sys.executable,
+        str(PROJECT_ROOT / "app.py"),
+        "serve",
+        "--port",
+        str(port),
+        "--threads",
+        str(threads),
+        "--connection-limit",
+        str(connection_limit),
+    ]
     process = subprocess.Popen(
         command,
         env={**os.environ, **environment},
@@ -126,11 +136,14 @@ def served_app(environment, threads=8):
 def _wait_until_up(base_url, seconds=30):
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
+        probe = Client(base_url)
         try:
-            if Client(base_url).request("GET", "/healthz")[0] == 200:
+            if probe.request("GET", "/healthz")[0] == 200:
                 return
         except OSError:
             time.sleep(0.1)
+        finally:
+            probe.close()  # waitress serves at most 100 connections by default
     raise RuntimeError(f"{base_url} did not start")
 
 
