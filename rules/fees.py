@@ -220,6 +220,8 @@ def take_payment(
     try:
         with _write_transaction():
             first = _reserve_receipt_numbers(location.id, year, len(due.lines))
+            # Checked after the counter is locked, so two terminals cannot both take the same fee.
+            _refuse_if_already_paid(application, due, submission_token)
             payments = [
                 FeePayment.create(
                     application=application,
@@ -242,6 +244,27 @@ def take_payment(
             raise
         return Receipt(earlier, created=False)
     return Receipt(payments)
+
+
+def _refuse_if_already_paid(application, due, submission_token):
+    """Refuse a fee the application has already paid; the same submission again is left to the
+    unique index on its token, which turns it into the first submission's receipt."""
+    paid = (
+        FeePayment.select()
+        .where(
+            FeePayment.application == application,
+            FeePayment.kind.in_([line.kind for line in due.lines]),
+            FeePayment.void == False,  # noqa: E712
+            FeePayment.submission_token.is_null() | (FeePayment.submission_token != submission_token),
+        )
+        .order_by(FeePayment.receipt_seq)
+        .first()
+    )
+    if paid:
+        raise FeeError(
+            "application",
+            f"この申請の手数料は既に収納されています({receipt_number(paid)})。収納し直すときは先に取り消してください。",
+        )
 
 
 def payments_with_token(submission_token):

@@ -166,7 +166,9 @@ def test_clerk_takes_an_express_reissue_fee(client, auth, clerk):
         ("express_card", 1800, 1, clerk.id),
         ("express_cert", 200, 2, clerk.id),
     ]
-    assert "2,000円を収納しました" in page_of(client.get(response.headers["Location"]))
+    page = page_of(client.get(response.headers["Location"]))
+    assert "2,000円を収納しました" in page and "この申請の手数料は収納済みです。" in page
+    assert 'id="payment-form"' not in page
     assert actions("FeePayment") == ["create"]
 
 

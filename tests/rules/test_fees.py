@@ -174,11 +174,14 @@ def test_receipt_numbers_are_per_location_and_fiscal_year(counter):
     """Does each counter start at 1, and does a new 年度 start again at 1?"""
     location, clerk = counter
     other = gen_location()
-    application = gen_application(location, issue_kind="reissue", reissue_cause="lost", express=True)
-    pay(application, location, clerk, 2000)
-    assert [p.receipt_seq for p in pay(application, other, clerk, 2000).payments] == [1, 2]
+
+    def express_reissue():
+        return gen_application(location, issue_kind="reissue", reissue_cause="lost", express=True)
+
+    pay(express_reissue(), location, clerk, 2000)
+    assert [p.receipt_seq for p in pay(express_reissue(), other, clerk, 2000).payments] == [1, 2]
     april = fees.take_payment(
-        application,
+        express_reissue(),
         location=location,
         user=clerk,
         submission_token="april",
@@ -210,6 +213,19 @@ def test_edited_or_negative_amount_writes_nothing(counter, total, message):
     assert FeePayment.select().count() == 0
     assert ReceiptCounter.select().count() == 0
     assert [p.receipt_seq for p in pay(application, location, clerk, 1000).payments] == [1, 2]
+
+
+def test_same_fee_twice_is_refused_until_voided(counter):
+    """Is a second payment of the same fee (from another page load) refused, and allowed again once voided?"""
+    location, clerk = counter
+    application = gen_application(location, issue_kind="reissue", reissue_cause="lost")
+    first = pay(application, location, clerk, 1000)
+    with pytest.raises(FeeError, match=r"既に収納されています\(2026年度 第1号\)"):
+        pay(application, location, clerk, 1000)
+    assert ReceiptCounter.get().last_seq == 2
+    for payment in first.payments:
+        fees.void_payment(payment.id, user=gen_user("supervisor"), reason="金種の誤り")
+    assert [p.receipt_seq for p in pay(application, location, clerk, 1000).payments] == [3, 4]
 
 
 def test_nothing_to_pay_is_refused(counter):
@@ -307,14 +323,14 @@ def test_daily_report_reconciles_with_the_payments(counter):
     pay(stolen, location, clerk, 0)
     fees.void_payment(express_receipt.payments[1].id, user=supervisor, reason="電子証明書不要")
     fees.take_payment(
-        lost,
+        gen_application(location, issue_kind="reissue", reissue_cause="lost"),
         location=location,
         user=clerk,
         submission_token="tomorrow",
         confirmed_total=1000,
         at=AT + datetime.timedelta(days=1),
     )
-    pay(lost, gen_location(), clerk, 1000)
+    pay(gen_application(location, issue_kind="reissue", reissue_cause="lost"), gen_location(), clerk, 1000)
 
     report = fees.daily_report(location, DAY)
     assert report.total_amount == 800 + 200 + 1800 + 0 + 0
