@@ -9,6 +9,7 @@ import logging
 import re
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from rules import card_import
 FAILED_MESSAGE = "取込中にシステムエラーが発生したため、何も登録しませんでした。"
 TOKEN = re.compile(r"[A-Za-z0-9_\-]{32,64}")
 ERRORS_SHOWN = 1000
+KEEP_SECONDS = 12 * 60 * 60
 # token → {"user_id", "done", "total", "report"}: the progress of imports running in this process.
 RUNNING = {}
 RUNNING_LOCK = threading.Lock()
@@ -127,9 +129,19 @@ def _upload_folder():
 
 
 def _keep_upload(data):
+    folder = _upload_folder()
+    _forget_abandoned(folder)
     token = secrets.token_urlsafe(32)
-    (_upload_folder() / f"{token}.csv").write_bytes(data)
+    (folder / f"{token}.csv").write_bytes(data)
     return token
+
+
+def _forget_abandoned(folder):
+    """A preview that nobody confirmed leaves its file behind; remove those older than KEEP_SECONDS."""
+    oldest_kept = time.time() - KEEP_SECONDS
+    for path in folder.glob("*.csv"):
+        if path.stat().st_mtime < oldest_kept:
+            path.unlink(missing_ok=True)
 
 
 def _upload_path(token):

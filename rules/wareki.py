@@ -45,8 +45,11 @@ JAPANESE_ERA = re.compile(
 
 def parse_date(text):
     """The date written in ``text``, or ValueError with a Japanese message."""
-    # NFKC turns full-width digits and letters into ASCII, and ㍻ or ㋿ into 平成 or 令和.
-    written = unicodedata.normalize("NFKC", str(text or "")).strip()
+    written = str(text or "")
+    if not written.isascii():
+        # NFKC turns full-width digits and letters into ASCII, and ㍻ or ㋿ into 平成 or 令和.
+        written = unicodedata.normalize("NFKC", written)
+    written = written.strip()
     if not written:
         raise ValueError("日付が入力されていません。")
     match = JAPANESE_ERA.fullmatch(written)

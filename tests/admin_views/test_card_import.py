@@ -1,4 +1,5 @@
 import io
+import os
 import re
 import time
 from pathlib import Path
@@ -48,6 +49,15 @@ def test_clerk_previews_then_applies_sample(client, auth, clerk, app):
     entry = AuditLog.get(AuditLog.action == "import")
     assert entry.login == "madoguchi" and "card_list_default.csv" in entry.detail
     assert kept_files(app) == []
+
+
+def test_abandoned_previews_are_removed(client, auth, clerk, app):
+    """Is a kept file older than half a day removed when the next file is uploaded?"""
+    upload(auth, SAMPLE.read_bytes())
+    [abandoned] = kept_files(app)
+    os.utime(abandoned, (time.time() - view.KEEP_SECONDS - 60,) * 2)
+    upload(auth, SAMPLE.read_bytes())
+    assert len(kept_files(app)) == 1 and not abandoned.exists()
 
 
 def test_preview_shows_errors_and_offers_no_confirm(client, auth, clerk, app):
