@@ -1,11 +1,19 @@
+import io
 import socket
+import urllib.request
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from app import create_app
 from config import ConfigError
 from document_store import DocumentMissing, LocalStore, S3Store, open_store
+from models import db
+from tests import sample_files
+from tests.application_factories import gen_application
+from tests.conftest import AuthActions
+from tests.factories import gen_user
 
 
 def test_local_store_round_trip(tmp_path):
@@ -54,6 +62,8 @@ def s3_server(monkeypatch):
         Bucket="kofu-docs", CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"}
     )
     yield
+    # moto keeps its buckets per process, not per server: empty them for the next test.
+    urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/moto-api/reset", method="POST")).close()
     server.stop()
 
 
@@ -74,3 +84,25 @@ def test_s3_url_needs_a_bucket():
     """Is an s3:// URL without a bucket refused with a message?"""
     with pytest.raises(ConfigError, match="バケット名"):
         open_store("s3://")
+
+
+def test_app_keeps_uploads_in_the_s3_bucket(s3_server, app, app_config):
+    """With KOFU_DOCUMENT_STORE=s3://…, does an upload land in the bucket and the viewer read it back?"""
+    s3_app = create_app({**app_config, "DOCUMENT_STORE": "s3://kofu-docs/aki"})
+    with db.connection_context():
+        application = gen_application()
+        gen_user("clerk", login="s3clerk")
+    auth = AuthActions(s3_app.test_client())
+    auth.login("s3clerk")
+    response = auth.post(
+        f"/admin/documents/upload/{application.id}",
+        {"files": [(io.BytesIO(sample_files.tiff(pages=2)), "scan.tif")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    keys = [item["Key"] for item in boto3.client("s3").list_objects_v2(Bucket="kofu-docs")["Contents"]]
+    assert len(keys) == 5 and all(key.startswith("aki/") for key in keys)
+    assert "1 / 2" in auth.client.get(f"/admin/documents/viewer/{application.id}").get_data(as_text=True)
+    with db.connection_context():
+        document_id = application.documents.get().id
+    assert auth.client.get(f"/admin/documents/{document_id}/page/2.jpg").mimetype == "image/jpeg"
