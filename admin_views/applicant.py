@@ -138,13 +138,15 @@ class ApplicantPage(StaffPage):
             flash(f"{fees.receipt_number(first)}ほか、{receipt.total:,}円を収納しました。", "success")
         else:
             flash("この収納は既に登録されています(二重送信は記録していません)。", "warning")
-        return redirect(url_for(".detail", application_id=application_id, receipt=first.id))
+        return redirect(url_for(".detail", application_id=application_id) + "#fees")
 
     @expose("/payment/<int:payment_id>/receipt")
     def receipt(self, payment_id):
         payment = FeePayment.get_or_none(FeePayment.id == payment_id) or abort(404)
         try:
-            context = fees.receipt_context(fees.payments_with_token(payment.submission_token) or [payment])
+            context = fees.receipt_context(
+                fees.payments_with_token(payment.submission_token) if payment.submission_token else [payment]
+            )
         except FeeError as error:
             flash(error.message, "error")
             return redirect(url_for(".detail", application_id=payment.application_id))
