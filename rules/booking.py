@@ -472,6 +472,7 @@ def _book(slot_id, purpose, applicant, channel, override, submission_token, crea
     applicant = clean_applicant(applicant, purpose, channel=channel, at=at)
     note = _clean_text(note, "note", required=False)
     with _seat_transaction():
+        _serialise_person(applicant)
         card, problems = _overridable_problems(slot, purpose, applicant, at)
         overridden = _settle(problems, channel, override)
         _take_seats(slot, applicant.people, channel)
@@ -501,6 +502,15 @@ def _seat_transaction():
     if is_sqlite(db.obj):
         return db.atomic(lock_type="IMMEDIATE")
     return db.atomic()
+
+
+def _serialise_person(applicant):
+    """PostgreSQL: one booking transaction at a time per person, so that two bookings racing
+    in different slots cannot both pass the duplicate check (SQLite's IMMEDIATE lock already
+    serialises every booking)."""
+    if not is_sqlite(db.obj):
+        person = f"{kana_key(applicant.kana)}|{applicant.birth_date.isoformat()}"
+        db.execute_sql("SELECT pg_advisory_xact_lock(hashtext(%s))", (person,))
 
 
 def _take_seats(slot, people, channel):
@@ -598,6 +608,7 @@ def change(number, birth_date, slot_id, *, people=None, channel="web", override=
         notice_number=reservation.notice_number or "",
     )
     with _seat_transaction():
+        _serialise_person(applicant)
         card, problems = _overridable_problems(slot, reservation.purpose, applicant, at, reservation.id)
         overridden = _settle(problems, channel, override)
         moved = (

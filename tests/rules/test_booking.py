@@ -358,6 +358,31 @@ def test_fifty_threads_race_for_the_last_two_seats(database):
     assert Reservation.select().where(Reservation.slot == slot.id).count() == 2
 
 
+def test_same_person_racing_in_two_slots_books_once(database):
+    """When one person books two slots at the same moment, does the duplicate check still hold?"""
+    slots = [gen_slot(start=datetime.time(9 + n, 0), capacity=10) for n in range(6)]
+    db.close()
+    start = threading.Barrier(len(slots))
+    outcomes = []
+
+    def contender(slot):
+        start.wait()
+        try:
+            outcomes.append(booking.book(slot.id, "apply", applicant()).reservation.id)
+        except BookingError as error:
+            outcomes.append(error.code)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=contender, args=(slot,)) for slot in slots]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes, key=str).count("duplicate") == len(slots) - 1
+    assert Reservation.select().count() == 1
+
+
 def test_same_token_racing_books_once(database):
     """When the same form is posted twice at the same moment, is one booking made?"""
     slot = gen_slot(capacity=10)
