@@ -191,6 +191,7 @@ def test_look_up_and_cancel(client, database):
     assert look_up(client, number.lower().replace("-", "")).headers["Location"].endswith("/reservation/detail")
     detail = client.get("/reservation/detail").get_data(as_text=True)
     assert number in detail and "予約を取り消す" in detail
+    assert f"UID:{number}@kofu" in client.get("/reservation/visit.ics").text
     token = csrf_token(client.get("/reservation/cancel").get_data(as_text=True))
     page = client.post("/reservation/cancel", data={"csrf_token": token}).get_data(as_text=True)
     assert "予約を取り消しました" in page
