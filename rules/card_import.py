@@ -7,6 +7,7 @@ ledger is read and written in chunks, so that 100,000 rows take seconds, not min
 
 import codecs
 import csv
+import datetime
 import io
 import json
 import re
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from peewee import IntegrityError
+from peewee import BooleanField, DateField, IntegrityError
 
 from config import PROJECT_ROOT
 from database import is_sqlite
@@ -190,9 +191,7 @@ def apply(data, profile, user=None, progress=None):
                 _write(plan, user, progress)
                 report.applied = True
     except IntegrityError:
-        report.problems.append(
-            Problem(None, "", "取込中に他の操作と重なりました。もう一度プレビューからやり直してください。")
-        )
+        report.problems.append(Problem(None, "", CONFLICT_MESSAGE))
         report.applied = False
     return report
 
@@ -248,13 +247,19 @@ def _read_table(text, profile):
     except pd.errors.ParserError as error:
         raise ValueError(_parser_message(error)) from None
     frame.columns = [_clean(name) for name in frame.columns]
-    lines = pd.Series(range(2, len(frame) + 2), index=frame.index)
-    if '"' in text:
-        # A quoted cell may hold line breaks; a person counts those lines too.
-        breaks = sum(frame[column].str.count("\n") for column in frame.columns)
-        lines = lines + breaks.cumsum().shift(fill_value=0)
+    lines = pd.Series(_record_lines(text) if '"' in text else range(2, len(frame) + 2), index=frame.index)
     blank = (frame == "").all(axis=1)
     return frame[~blank].reset_index(drop=True), lines[~blank].reset_index(drop=True)
+
+
+def _record_lines(text):
+    """The line each data record starts on, counting the line breaks a quoted cell may hold."""
+    reader = csv.reader(io.StringIO(text))
+    starts, previous_end = [], 0
+    for _record in reader:
+        starts.append(previous_end + 1)
+        previous_end = reader.line_num
+    return starts[1:]
 
 
 def _parser_message(error):
@@ -268,9 +273,7 @@ def _parser_message(error):
 def _missing_column_problems(missing, frame):
     problems = [Problem(1, column, f"列「{column}」がありません(取込設定で必要な列です)。") for column in missing]
     if frame.columns.empty:
-        problems.append(
-            Problem(1, "", "取込設定の列が1つも見つかりません。取込設定か文字コードが違う可能性があります。")
-        )
+        problems.append(Problem(1, "", NO_COLUMN_FOUND))
     return problems
 
 
@@ -454,14 +457,22 @@ def _chunks(items, size=CHUNK_ROWS):
 
 
 def _cards_among(fields, key_field, values):
-    """Rows of the cards whose ``key_field`` is among ``values``, read in chunks with plain SQL:
+    """Raw rows of the cards whose ``key_field`` is among ``values``, read in chunks with plain SQL:
     peewee renders every parameter of an IN list as a node, which cost about a second at 100,000 rows."""
-    names = ", ".join(_quoted(field.column_name) for field in fields)
-    converters = [field.python_value for field in fields]
+    names = ", ".join(_quoted(column.column_name) for column in fields)
     for chunk in _chunks(values):
         sql = f"SELECT {names} FROM {_quoted(Card._meta.table_name)} WHERE {_quoted(key_field.column_name)}"
-        for row in db.execute_sql(f"{sql} IN {_placeholders(len(chunk))}", chunk):
-            yield tuple(convert(value) for convert, value in zip(converters, row, strict=True))
+        yield from db.execute_sql(f"{sql} IN {_placeholders(len(chunk))}", chunk)
+
+
+def _python_values(column, field):
+    """A column as read from either database turned into Python values, one column at a time:
+    SQLite keeps dates as ISO text and booleans as 0 or 1."""
+    if isinstance(field, DateField):
+        return column.map(lambda value: datetime.date.fromisoformat(value) if isinstance(value, str) else value)
+    if isinstance(field, BooleanField):
+        return column.map(lambda value: None if value is None else bool(value))
+    return column
 
 
 def _quoted(name):
@@ -473,9 +484,12 @@ def _placeholders(count):
 
 
 def _existing_cards(form_ids, stored):
-    columns = [Card._meta.fields[key] for key in stored]
-    rows = _cards_among(columns, Card.application_form_id, form_ids)
-    return pd.DataFrame(list(rows), columns=stored, dtype=object).set_index("application_form_id", drop=False)
+    fields = [Card._meta.fields[key] for key in stored]
+    rows = list(_cards_among(fields, Card.application_form_id, form_ids))
+    existing = pd.DataFrame(rows, columns=stored, dtype=object)
+    for key, model_field in zip(stored, fields, strict=True):
+        existing[key] = _python_values(existing[key], model_field)
+    return existing.set_index("application_form_id", drop=False)
 
 
 def _notice_number_conflicts(valid):

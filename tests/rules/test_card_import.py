@@ -226,6 +226,15 @@ def test_line_numbers_count_blank_lines_and_line_breaks_in_cells(database, profi
     assert problems_of(report) == [(7, "生年月日", "「R8.2.30」は存在しない日付です。")]
 
 
+def test_line_break_in_an_unmapped_column_counts_too(database, profile):
+    """Does a line break inside a column the profile ignores still move the line numbers below it?"""
+    rows = card_rows(2)
+    rows[0]["備考"] = "一行目\n二行目"
+    rows[1]["生年月日"] = "R8.2.30"
+    report = card_import.preview(csv_bytes(rows, header=(*HEADER, "備考")), profile)
+    assert problems_of(report) == [(4, "生年月日", "「R8.2.30」は存在しない日付です。")]
+
+
 def test_ragged_row_is_refused(database, profile):
     """Is a row of stray cells refused, every problem on its own line number?"""
     data = csv_bytes(card_rows(2)) + b"1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\r\n"
