@@ -69,6 +69,9 @@ class SettingView(StaffModelView):
             raise ValidationError(str(error)) from None
         model.value = model.value.strip()
 
+    def after_model_change(self, form, model, is_created):
+        settings.clear_cache()
+
 
 def _spec_attribute(model, name):
     spec = settings.CATALOG.get(model.key)

@@ -3,9 +3,13 @@
 Values are stored as text in the ``setting`` table; a key without a row has its default.
 """
 
+import time
 from dataclasses import dataclass
 
-from models import Setting
+from models import Setting, db
+
+CACHE_SECONDS = 5.0
+_cache = {"database": None, "loaded_at": float("-inf"), "values": {}}
 
 
 @dataclass(frozen=True)
@@ -62,8 +66,18 @@ CATALOG = {
 
 def get(key):
     spec = CATALOG[key]
-    text = Setting.select(Setting.value).where(Setting.key == key).scalar()
+    text = _stored_values().get(key)
     return spec.default if text is None else spec.parse(text)
+
+
+def _stored_values():
+    """All stored settings, read at most every CACHE_SECONDS per process (every page reads
+    several); a write here clears the cache, other processes see it within that time."""
+    database, at = db.obj, time.monotonic()
+    if _cache["database"] is not database or at - _cache["loaded_at"] > CACHE_SECONDS:
+        values = dict(Setting.select(Setting.key, Setting.value).tuples())
+        _cache.update(database=database, loaded_at=at, values=values)
+    return _cache["values"]
 
 
 def put(key, value):
@@ -72,7 +86,12 @@ def put(key, value):
     Setting.insert(key=key, value=str(value).strip()).on_conflict(
         conflict_target=[Setting.key], update={Setting.value: str(value).strip()}
     ).execute()
+    clear_cache()
     return parsed
+
+
+def clear_cache():
+    _cache["loaded_at"] = float("-inf")
 
 
 def ensure_defaults():

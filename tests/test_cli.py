@@ -50,3 +50,17 @@ def test_seed_demo_builds_a_realistic_city(runner, database):
     assert over == 0
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code != 0 and "既にデータがあります" in again.output
+
+
+def test_setting_changed_in_the_staff_site_applies_at_once(client, auth, database):
+    """Does a setting edited under 管理 → 設定 take effect on the next request of this process?"""
+    from models import Setting
+
+    gen_user("admin", login="boss")
+    auth.login("boss")
+    assert settings.get("lockout_threshold") == 5
+    row = Setting.get(Setting.key == "lockout_threshold")
+    auth.post(f"/admin/setting/edit/?id={row.id}", {"value": "3"})
+    assert settings.get("lockout_threshold") == 3
+    page = auth.post(f"/admin/setting/edit/?id={row.id}", {"value": "0"}).get_data(as_text=True)
+    assert "1以上にしてください" in page and settings.get("lockout_threshold") == 3
