@@ -85,8 +85,8 @@ class CardImportView(StaffPage):
         form = ConfirmForm()
         if not form.validate_on_submit():
             abort(400)
-        path = _upload_path(form.token.data)
         profile = _load_profile(form.profile.data)
+        path = _claim_upload(form.token.data)
         upload = Upload(path, form.filename.data or "", profile, current_user._get_current_object())
         if request.form.get("mode") == "background":
             _start_in_background(form.token.data, upload)
@@ -144,14 +144,17 @@ def _forget_abandoned(folder):
             path.unlink(missing_ok=True)
 
 
-def _upload_path(token):
-    """The kept file of a token: the token is checked before it becomes part of a path."""
+def _claim_upload(token):
+    """Take the kept file of a token for applying. The token is checked before it becomes part of a
+    path, and the rename lets only one of two confirms (a double click) have the file."""
     if not TOKEN.fullmatch(token or ""):
         abort(400)
-    path = _upload_folder() / f"{token}.csv"
-    if not path.is_file():
+    claimed = _upload_folder() / f"{token}.applying"
+    try:
+        (_upload_folder() / f"{token}.csv").rename(claimed)
+    except FileNotFoundError:
         abort(404)
-    return path
+    return claimed
 
 
 def _apply_file(upload, progress=None):

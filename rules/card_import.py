@@ -154,8 +154,11 @@ def load_profile(name, directories):
         raise ProfileError(f"取込設定「{name}」がありません。")
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ProfileError(f"取込設定「{name}」のJSONが読めません: {error}") from None
+    except UnicodeDecodeError:
+        raise ProfileError(f"取込設定「{name}」はUTF-8で保存してください。") from None
+    except json.JSONDecodeError as error:
+        where = f"{error.lineno}行目{error.colno}文字目"
+        raise ProfileError(f"取込設定「{name}」のJSONが読めません({where}付近)。") from None
     if not isinstance(content, dict):
         raise ProfileError(f"取込設定「{name}」はJSONのオブジェクトで書いてください。")
     columns = {_clean(column): target for column, target in content.get("columns", {}).items()}

@@ -90,6 +90,14 @@ def test_background_apply_reports_progress(client, auth, clerk, app):
     assert client.get(started["progress"]).status_code == 404
 
 
+def test_second_confirm_of_the_same_file_is_refused(client, auth, clerk):
+    """Does a double-clicked confirm import once, the second click finding no file?"""
+    fields = confirm_fields(upload(auth, SAMPLE.read_bytes()).get_data(as_text=True))
+    assert auth.post(URL + "apply", fields).status_code == 200
+    assert auth.post(URL + "apply", fields).status_code == 404
+    assert AuditLog.select().where(AuditLog.action == "import").count() == 1
+
+
 def test_confirm_token_is_checked(client, auth, clerk):
     """Is a confirm with a malformed or unknown token refused, and one without CSRF token rejected?"""
     assert auth.post(URL + "apply", {"token": "../../etc/passwd", "profile": "default"}).status_code == 400

@@ -292,7 +292,7 @@ def test_second_profile_reads_another_layout(database, tmp_path):
         ({"columns": {"申請書ID": "application_form_id"}}, "必須項目の列の指定がありません"),
         ({"columns": {"ID": "application_form_id", "X": "my_number"}}, "不明な項目があります: my_number"),
         ("[1, 2]", "JSONのオブジェクト"),
-        ("{broken", "JSONが読めません"),
+        ("{broken", r"JSONが読めません\(1行目2文字目付近\)"),
     ],
 )
 def test_unusable_profile_is_refused(tmp_path, content, message):
