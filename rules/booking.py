@@ -29,7 +29,11 @@ created_by=None, note="", at=None) -> BookingResult``
 
 Field checks (each raises BookingError naming its field, returns the cleaned value), for forms:
 ``clean_name``, ``clean_kana``, ``clean_birth_date``, ``clean_phone``, ``clean_email``,
-``clean_people``, ``clean_notice_number``, ``clean_purpose``.
+``clean_people``, ``clean_notice_number``, ``clean_purpose``; ``clean_applicant`` runs them all.
+
+Channels: "web" bookings must fall inside the booking window and may be changed or
+cancelled until the deadline (settings); "phone" and "counter" (staff) may book any slot not
+yet started and change or cancel at any time.
 
 Seats: a web booking may use ``capacity - phone_reserved`` seats of a slot (counting every
 booking), phone and counter bookings the whole ``capacity``. Seats are taken with one

@@ -254,3 +254,19 @@ def test_public_announcement_shows_on_booking_pages(client, database):
     slot = gen_slot(day=IN_THREE_DAYS)
     for url in (f"/book/apply/{slot.location_id}", f"/book/details?purpose=apply&slot={slot.id}", "/reservation"):
         assert "【メンテナンス】12月20日はシステム停止" in client.get(url).get_data(as_text=True)
+
+
+def test_cancellation_is_confirmed_by_mail(client, database, tmp_path):
+    """When a resident with an e-mail address cancels, is a second mail about the cancellation sent?"""
+    book(client, gen_slot(day=IN_THREE_DAYS), email="hanako@example.jp")
+    look_up(client, Reservation.get().number)
+    token = csrf_token(client.get("/reservation/cancel").get_data(as_text=True))
+    client.post("/reservation/cancel", data={"csrf_token": token})
+    mails = [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        for path in sorted((tmp_path / "outbox").glob("*.eml"))
+    ]
+    assert len(mails) == 2
+    cancelled = next(mail for mail in mails if "取消" in mail["Subject"])
+    assert "取消を受け付けました" in cancelled.get_body(("plain",)).get_content()
+    assert not list(cancelled.iter_attachments())
