@@ -70,6 +70,7 @@ FEE_KINDS = (
 AUDIENCES = (("staff", "職員"), ("public", "住民"), ("both", "職員・住民"))
 PRIORITIES = ((0, "通常"), (1, "重要"), (2, "緊急"))
 ROLES = (("admin", "管理者"), ("supervisor", "責任者"), ("clerk", "担当者"), ("viewer", "閲覧者"))
+SCAN_OUTCOMES = (("new", "新規"), ("updated", "更新"), ("duplicate", "重複"), ("error", "エラー"))
 
 
 class BaseModel(Model):
@@ -261,6 +262,29 @@ class CardEvent(BaseModel):
     note = CharField(max_length=200, default="", verbose_name="備考")
 
 
+class QrCaptureSession(BaseModel):
+    """One sitting at the QR読取登録 screen: its scans are counted together and summarised at the close."""
+
+    user = ForeignKeyField(User, backref="qr_capture_sessions", verbose_name="職員")
+    started_at = DateTimeField(default=now, verbose_name="開始日時")
+    closed_at = DateTimeField(null=True, index=True, verbose_name="終了日時")
+
+
+class QrCaptureScan(BaseModel):
+    """One code read at the QR読取登録 screen and what it did; ``before`` keeps what an update replaced."""
+
+    session = ForeignKeyField(QrCaptureSession, backref="scans", on_delete="CASCADE", verbose_name="読取")
+    at = DateTimeField(default=now, verbose_name="日時")
+    outcome = CharField(max_length=16, choices=SCAN_OUTCOMES, verbose_name="結果")
+    reason = CharField(max_length=200, default="", verbose_name="内容")
+    shown = CharField(max_length=100, default="", verbose_name="読取内容")
+    application_form_id = CharField(max_length=23, null=True, verbose_name="申請書ID")
+    visit_type = CharField(max_length=16, choices=VISIT_TYPES, null=True, verbose_name="来庁区分")
+    card = ForeignKeyField(Card, null=True, on_delete="SET NULL", verbose_name="カード")
+    before = TextField(default="", verbose_name="更新前の値")
+    undone = BooleanField(default=False, verbose_name="取消済")
+
+
 class Reservation(PersonRecord):
     number = CharField(max_length=12, unique=True, verbose_name="予約番号")
     slot = ForeignKeyField(Slot, backref="reservations", verbose_name="時間枠")
@@ -389,6 +413,8 @@ ALL_MODELS = (
     Application,
     Card,
     CardEvent,
+    QrCaptureSession,
+    QrCaptureScan,
     Reservation,
     FeePayment,
     ReceiptCounter,
