@@ -128,6 +128,14 @@ class StaffModelView(RoleGuard, ModelView):
         labels = [self.column_labels.get(name, name) for name in self.column_searchable_list or ()]
         return "検索: " + "・".join(dict.fromkeys(labels)) if labels else None
 
+    def scaffold_filters(self, name):
+        """Filters on a joined model's field are named by its Japanese label, not "Model / column"."""
+        filters = super().scaffold_filters(name)
+        if not isinstance(name, str) and filters and name.verbose_name:
+            for column_filter in filters:
+                column_filter.name = name.verbose_name
+        return filters
+
     def role_for(self, name):
         if name in self.view_roles:
             return self.view_roles[name]

@@ -21,7 +21,6 @@ class ReservationView(StaffModelView):
     column_list = ("number", "slot", "purpose", "channel", "status", "name", "kana", "birth_date", "people", "phone")
     column_searchable_list = ("number", "name", "kana", "kana_key", "phone", "notice_number")
     column_filters = ("purpose", "channel", "status", Slot.date, Location.name, "birth_date")
-    column_labels = {"slot.date": "来庁日", "location.name": "場所"}
     column_default_sort = ("created_at", True)
     form_columns = ("name", "kana", "birth_date", "phone", "email", "notice_number", "note")
     column_extra_row_actions = [LinkRowAction("fa fa-calendar", "/admin/booking_desk/change/{row_id}", "日時を変更")]
@@ -57,7 +56,6 @@ class SlotView(StaffModelView):
         "closed",
     )
     column_filters = ("date", "closed", Location.name)
-    column_labels = {"location.name": "場所"}
     column_default_sort = [("date", False), ("starts_at", False)]
     form_excluded_columns = ("booked", "reservations")
 

@@ -1,3 +1,5 @@
+import re
+
 from playhouse.test_utils import count_queries
 
 from models import StorageLocation
@@ -39,3 +41,13 @@ def test_list_search_finds_kana_in_any_script(client, auth, database):
         reservations = client.get(f"/admin/reservation/?search={term}").get_data(as_text=True)
         assert "山﨑　太郎" in reservations and "田中　花子" not in reservations
         assert "山﨑　次郎" in client.get(f"/admin/card/?search={term}").get_data(as_text=True)
+
+
+def test_filters_on_joined_fields_have_japanese_names(client, auth, database):
+    """Are the reservation list's filters on the slot's date and the location named in Japanese?"""
+    gen_user("clerk", login="suzuki")
+    auth.login("suzuki")
+    page = client.get("/admin/reservation/").get_data(as_text=True)
+    names = re.findall(r'<a[^>]*class="[^"]*filter[^"]*"[^>]*>([^<]*)</a>', page)
+    assert "日付" in names and "場所名" in names
+    assert not [name for name in names if "/" in name]
