@@ -60,6 +60,29 @@ CATALOG = {
         SettingSpec("fee_express_cert", "特急発行手数料 電子証明書(円)", 200, minimum=0),
         SettingSpec("upload_max_mb", "書類イメージ1ファイルの上限(MB)", 20, minimum=1),
         SettingSpec("upload_max_pages", "書類イメージ1ファイルの上限ページ数", 50, minimum=1),
+        SettingSpec("qr_parser", "カード発行一覧表QRの読取形式(mncl1)", "mncl1"),
+        SettingSpec("qr_decoder", "スキャン画像のQRコード読取方式(zxing または pyzbar)", "zxing"),
+        SettingSpec(
+            "card_issue_deadline_days",
+            "交付期限(交付通知書の発送日から何日。通知書に書く受取期限の目安3か月)",
+            90,
+            minimum=1,
+        ),
+        SettingSpec(
+            "card_reminder_days_after_deadline",
+            "督促の時期(交付期限を何日過ぎたら。連絡の行き違いを見込んで2週間)",
+            14,
+            minimum=0,
+        ),
+        SettingSpec(
+            "card_reminder_grace_days", "督促後の交付期限(督促日から何日。督促状の回答期間1か月)", 30, minimum=1
+        ),
+        SettingSpec(
+            "card_dispose_after_months",
+            "廃棄予定日(交付通知書の発送から何か月後。受け取られないカードの保管期間)",
+            6,
+            minimum=1,
+        ),
     )
 }
 
