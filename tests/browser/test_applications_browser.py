@@ -7,6 +7,8 @@ from tests.factories import PASSWORD, gen_reservation, gen_user
 from tests.pdfs import pdf_text
 
 FORM_ID = "20261203000000000000001"
+# Two shared cores: rendering PDFs and scans can take longer than playwright's default 5 s.
+SLOW = 20_000
 
 
 def sign_in(page, live_server, login):
@@ -14,7 +16,7 @@ def sign_in(page, live_server, login):
     page.get_by_label("ログインID").fill(login)
     page.get_by_label("パスワード").fill(PASSWORD)
     page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_role("heading", name="今日の状況")).to_be_visible()
+    expect(page.get_by_role("heading", name="今日の状況")).to_be_visible(timeout=SLOW)
 
 
 def test_clerk_records_support_application_takes_fee_and_scans(page, live_server, database):
@@ -26,7 +28,7 @@ def test_clerk_records_support_application_takes_fee_and_scans(page, live_server
 
     sign_in(page, live_server, "aki")
     page.goto(f"{live_server}/admin/application/new/?reservation={reservation.id}")
-    expect(page.locator("#name")).to_have_value("室戸　次郎")
+    expect(page.locator("#name")).to_have_value("室戸　次郎", timeout=SLOW)
     page.locator("#application_form_id").fill(FORM_ID)
     page.locator("#method").select_option("support")
     page.locator("#visit_type").select_option("at_issuance")
@@ -35,10 +37,10 @@ def test_clerk_records_support_application_takes_fee_and_scans(page, live_server
     page.locator("#express").check()
     page.locator("form").get_by_role("button", name=re.compile("^保存$")).click()
 
-    expect(page.get_by_role("heading", name=re.compile("室戸.次郎"))).to_be_visible()
-    expect(page.locator("#due-total")).to_have_text("2,000円")
+    expect(page.get_by_role("heading", name=re.compile("室戸.次郎"))).to_be_visible(timeout=SLOW)
+    expect(page.locator("#due-total")).to_have_text("2,000円", timeout=SLOW)
     page.get_by_role("button", name="収納する").click()
-    expect(page.get_by_text("2,000円を収納しました")).to_be_visible()
+    expect(page.get_by_text("2,000円を収納しました")).to_be_visible(timeout=SLOW)
 
     receipt_url = page.get_by_role("link", name="領収書PDF").first.get_attribute("href")
     receipt = page.context.request.get(f"{live_server}{receipt_url}")
@@ -49,7 +51,7 @@ def test_clerk_records_support_application_takes_fee_and_scans(page, live_server
         [{"name": "申請書.pdf", "mimeType": "application/pdf", "buffer": sample_files.pdf(pages=3)}]
     )
     page.get_by_role("button", name="登録する").click()
-    expect(page.get_by_text("書類イメージを1件(3ページ)登録しました。")).to_be_visible()
+    expect(page.get_by_text("書類イメージを1件(3ページ)登録しました。")).to_be_visible(timeout=SLOW)
 
     page.get_by_text("安芸 窓口(担当者)").click()
     page.get_by_role("button", name="ログアウト").click()
@@ -57,10 +59,13 @@ def test_clerk_records_support_application_takes_fee_and_scans(page, live_server
     page.goto(f"{live_server}/admin/application/?search={FORM_ID}")
     page.get_by_role("link", name=FORM_ID).click()
     page.get_by_role("link", name="すべてのページを表示(3ページ)").click()
-    expect(page.locator("#page-position")).to_have_text("1 / 3")
+    expect(page.locator("#page-position")).to_have_text("1 / 3", timeout=SLOW)
     page.get_by_role("link", name="次へ").click()
-    expect(page.locator("#page-position")).to_have_text("2 / 3")
+    expect(page.locator("#page-position")).to_have_text("2 / 3", timeout=SLOW)
     page.get_by_role("link", name="200%").click()
     image = page.locator("#viewer-image")
-    expect(image).to_have_attribute("style", "width: 200%")
-    assert image.evaluate("element => element.complete && element.naturalWidth") > 1000
+    expect(image).to_have_attribute("style", "width: 200%", timeout=SLOW)
+    page.wait_for_function(
+        "() => { const shown = document.querySelector('#viewer-image'); return shown.naturalWidth > 1000; }",
+        timeout=SLOW,
+    )
