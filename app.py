@@ -2,7 +2,7 @@
 
 import secrets
 
-from flask import Flask, g, redirect, render_template, request
+from flask import Flask, g, jsonify, redirect, render_template, request
 from flask.cli import FlaskGroup
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -99,23 +99,27 @@ def content_security_policy():
     )
 
 
+ERRORS = {
+    400: ("bad_request", "送信内容を受け付けられませんでした。"),
+    403: ("forbidden", "この操作を行う権限がありません。"),
+    404: ("not_found", "ページが見つかりません。"),
+    405: ("method_not_allowed", "この方法ではアクセスできません。"),
+    413: ("too_large", "送信されたデータが大きすぎます。"),
+    429: ("rate_limited", "短時間にアクセスが集中しています。しばらく待ってからもう一度お試しください。"),
+    500: ("server_error", "システムエラーが発生しました。時間をおいてもう一度お試しください。"),
+}
+
+
 def register_error_pages(app):
-    messages = {
-        400: "送信内容を受け付けられませんでした。",
-        403: "この操作を行う権限がありません。",
-        404: "ページが見つかりません。",
-        405: "この方法ではアクセスできません。",
-        413: "送信されたデータが大きすぎます。",
-        429: "短時間にアクセスが集中しています。しばらく待ってからもう一度お試しください。",
-        500: "システムエラーが発生しました。時間をおいてもう一度お試しください。",
-    }
-
     def render_error(error):
-        code = getattr(error, "code", 500) or 500
-        return render_template("error.html", code=code, message=messages.get(code, messages[500])), code
+        status = getattr(error, "code", 500) or 500
+        code, message = ERRORS.get(status, ERRORS[500])
+        if request.path.startswith("/api/"):
+            return jsonify(error={"code": code, "field": None, "message": message}), status
+        return render_template("error.html", code=status, message=message), status
 
-    for code in messages:
-        app.register_error_handler(code, render_error)
+    for status in ERRORS:
+        app.register_error_handler(status, render_error)
 
     @app.errorhandler(CSRFError)
     def csrf_failed(_error):

@@ -42,12 +42,6 @@ def api_error(error):
     return jsonify(error=error.errors[0], errors=error.errors), error.status
 
 
-@api.errorhandler(429)
-def too_many_requests(_error):
-    message = "短時間にアクセスが集中しています。しばらく待ってからもう一度お試しください。"
-    return jsonify(error={"code": "rate_limited", "field": None, "message": message}), 429
-
-
 @api.route("/openapi.json")
 def openapi():
     return jsonify(openapi_document())

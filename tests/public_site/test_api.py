@@ -196,3 +196,10 @@ def test_api_booking_with_address_sends_the_mail(client, database, tmp_path):
     ]["number"]
     [mail] = (tmp_path / "outbox").glob("*.eml")
     assert number.encode() in mail.read_bytes()
+
+
+def test_unknown_api_path_answers_json(client, database):
+    """Does an unknown /api/v1/ path answer a JSON error, not an HTML page?"""
+    response = client.get("/api/v1/no-such-endpoint")
+    assert response.status_code == 404
+    assert response.get_json()["error"] == {"code": "not_found", "field": None, "message": "ページが見つかりません。"}
