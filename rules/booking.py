@@ -50,7 +50,7 @@ from peewee import JOIN, Case, IntegrityError, Value, fn
 from database import is_sqlite
 from models import PURPOSES, Card, Location, Reservation, Slot, db
 from rules import settings
-from rules.clock import now
+from rules.clock import as_date, now
 from rules.kana import is_kana_name, kana_key, normalise_kana
 from rules.reservation_numbers import new_reservation_number, normalise_reservation_number
 
@@ -654,7 +654,7 @@ def day_availability(location_id, purpose, first_day, last_day, *, channel="web"
         .group_by(Slot.date)
         .tuples()
     )
-    return {_as_date(day): DayAvailability(int(free_seats or 0), int(seats or 0)) for day, free_seats, seats in rows}
+    return {as_date(day): DayAvailability(int(free_seats or 0), int(seats or 0)) for day, free_seats, seats in rows}
 
 
 def slot_availability(location_id, purpose, day, *, at=None):
@@ -679,7 +679,7 @@ def slots_between(location_id, purpose, first_day, last_day, *, at=None):
     )
     days = {}
     for day, *slot in rows:
-        days.setdefault(_as_date(day), []).append(SlotAvailability(*slot))
+        days.setdefault(as_date(day), []).append(SlotAvailability(*slot))
     return days
 
 
@@ -707,7 +707,3 @@ def slot_summary(slot_id):
         .dicts()
         .get_or_none()
     )
-
-
-def _as_date(value):
-    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])

@@ -12,3 +12,9 @@ def now():
 
 def today():
     return now().date()
+
+
+def as_date(value):
+    """A date from what a query returns for one: SQLite gives text for computed dates,
+    PostgreSQL a date or a datetime."""
+    return datetime.date.fromisoformat(str(value)[:10])

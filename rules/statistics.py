@@ -5,6 +5,7 @@ import datetime
 from peewee import fn
 
 from models import Application, CardEvent, Reservation, Slot
+from rules.clock import as_date
 
 
 def daily_counts(start, end):
@@ -21,9 +22,9 @@ def daily_counts(start, end):
         .tuples()
     )
     for day, status, people in reservations:
-        days[_as_date(day)]["reserved"] += people
+        days[as_date(day)]["reserved"] += people
         if status == "visited":
-            days[_as_date(day)]["visited"] += people
+            days[as_date(day)]["visited"] += people
     applications = (
         Application.select(Application.received_on, fn.COUNT(Application.id))
         .where(Application.received_on.between(start, end))
@@ -31,7 +32,7 @@ def daily_counts(start, end):
         .tuples()
     )
     for day, count in applications:
-        days[_as_date(day)]["applications"] = count
+        days[as_date(day)]["applications"] = count
     issued_day = fn.DATE(CardEvent.at)
     issued = (
         CardEvent.select(issued_day, fn.COUNT(CardEvent.id))
@@ -40,10 +41,5 @@ def daily_counts(start, end):
         .tuples()
     )
     for day, count in issued:
-        days[_as_date(day)]["issued"] = count
+        days[as_date(day)]["issued"] = count
     return [{"date": day, **counts} for day, counts in days.items()]
-
-
-def _as_date(value):
-    """SQLite returns dates as text, PostgreSQL as dates or datetimes."""
-    return datetime.date.fromisoformat(str(value)[:10])
