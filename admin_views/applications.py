@@ -18,6 +18,7 @@ def _link_to_applicant(_view, _context, model, name):
 
 
 class ApplicationView(StaffModelView):
+    allow_delete = False  # fees, documents and the card refer to it; a wrong entry is corrected
     column_list = (
         "application_form_id",
         "received_on",

@@ -37,16 +37,29 @@ def gen_slot(location=None, day=None, start=datetime.time(9, 0), **fields):
 
 def gen_reservation(slot=None, **fields):
     slot = slot or gen_slot()
-    defaults = {"number": new_reservation_number(), "purpose": "apply", "channel": "web", "name": "安芸　花子",
-                "kana": "アキ　ハナコ", "birth_date": datetime.date(1980, 4, 1), "people": 1}
+    defaults = {
+        "number": new_reservation_number(),
+        "purpose": "apply",
+        "channel": "web",
+        "name": "安芸　花子",
+        "kana": "アキ　ハナコ",
+        "birth_date": datetime.date(1980, 4, 1),
+        "people": 1,
+    }
     return Reservation.create(slot=slot, **{**defaults, **fields})
 
 
 def gen_card(**fields):
     number = next(_sequence)
-    defaults = {"application_form_id": f"{number:023d}", "name": "安芸　太郎", "kana": "アキ　タロウ",
-                "birth_date": datetime.date(1970, 1, 2), "visit_type": "at_issuance",
-                "notice_number": f"ABC-{number:06d}", "delivered_on": today()}
+    defaults = {
+        "application_form_id": f"{number:023d}",
+        "name": "安芸　太郎",
+        "kana": "アキ　タロウ",
+        "birth_date": datetime.date(1970, 1, 2),
+        "visit_type": "at_issuance",
+        "notice_number": f"ABC-{number:06d}",
+        "delivered_on": today(),
+    }
     return Card.create(**{**defaults, **fields})
 
 

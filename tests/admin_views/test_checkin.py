@@ -122,3 +122,15 @@ def test_day_list_prints_and_makes_a_pdf(client, clerk, tmp_path):
     assert "来庁予約一覧" in text and "本庁 市民課" in text and f"{day.year}年{day.month}月{day.day}日" in text
     assert "山﨑" in text and reservation.number in text and "10:30" in text
     assert AuditLog.get(AuditLog.action == "pdf").model == "Reservation"
+
+
+def test_apply_booking_opens_a_prefilled_application(client, clerk):
+    """Does a 申請 booking at check-in lead with one click to an application form filled from it?"""
+    reservation = gen_reservation(
+        slot=gen_slot(day=today()), purpose="apply", name="山﨑　太郎", kana="ヤマサキ　タロウ"
+    )
+    page = client.get(f"/admin/checkin/?location={reservation.slot.location_id}").get_data(as_text=True)
+    link = f"/admin/application/new/?reservation={reservation.id}"
+    assert link in page
+    form = client.get(link).get_data(as_text=True)
+    assert 'value="山﨑　太郎"' in form and 'value="ヤマサキ　タロウ"' in form
