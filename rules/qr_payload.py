@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from rules import settings
 from rules.kana import is_kana_name, normalise_kana
 
 TAG = "MNCL1"
@@ -62,3 +63,15 @@ def notice_number_from_scan(text):
 
 
 PARSERS = {"mncl1": parse_mncl1}
+
+
+def parser_named(name):
+    """The parser a ``qr_parser`` setting names, or ValueError saying which names exist."""
+    if name not in PARSERS:
+        raise ValueError(f"QRコードの読取形式「{name}」はありません(使えるもの: {'・'.join(PARSERS)})。")
+    return PARSERS[name]
+
+
+def parse_card_code(text):
+    """One カード発行一覧表 code → CardCode, read by the parser the ``qr_parser`` setting chooses."""
+    return parser_named(settings.get("qr_parser"))(text)
