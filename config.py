@@ -18,6 +18,7 @@ ENVIRONMENT_KEYS = {
     "KOFU_ENV": "ENV",
     "KOFU_DATA_DIR": "DATA_DIR",
     "KOFU_PROXY_COUNT": "PROXY_COUNT",
+    "KOFU_API_ALLOWED_ORIGINS": "API_ALLOWED_ORIGINS",
 }
 
 
@@ -32,6 +33,7 @@ def default_config(data_dir):
         "DATABASE_URL": f"sqlite:///{data_dir}/kofu.sqlite3",
         "SITE": "all",
         "PROXY_COUNT": 0,
+        "API_ALLOWED_ORIGINS": "",
         "DOCUMENT_STORE": str(Path(data_dir) / "documents"),
         "SMTP_URL": f"file://{data_dir}/outbox",
         "MAIL_FROM": "noreply@localhost",
@@ -62,9 +64,16 @@ def load_config(overrides=None):
     if config["SITE"] not in SITES:
         raise ConfigError(f"KOFU_SITE は {', '.join(SITES)} のいずれかを指定してください: {config['SITE']!r}")
     config["PROXY_COUNT"] = int(config["PROXY_COUNT"])
+    config["API_ALLOWED_ORIGINS"] = _origins(config["API_ALLOWED_ORIGINS"])
     config["SESSION_COOKIE_SECURE"] = config["ENV"] == "production"
     config["SECRET_KEY"] = config["SECRET_KEY"] or development_secret_key(config)
     return config
+
+
+def _origins(value):
+    """Comma-separated text (from the environment) or a list, as a tuple of origins."""
+    items = value.split(",") if isinstance(value, str) else value
+    return tuple(item.strip().rstrip("/") for item in items if item.strip())
 
 
 def development_secret_key(config):

@@ -6,7 +6,7 @@ an error answers ``{"error": {"code", "field", "message"}, "errors": [...]}``.
 
 import datetime
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from extensions import csrf
 from models import PURPOSES, Location
@@ -35,6 +35,20 @@ class ApiError(Exception):
 
 def _error(code, field, message, status=422):
     return ApiError(status, [{"code": code, "field": field, "message": message}])
+
+
+@api.after_request
+def allow_listed_origins(response):
+    """Browser-based integrators (a LINE mini-app, a city portal) may call the API from the
+    origins listed in KOFU_API_ALLOWED_ORIGINS; no other site can read its answers."""
+    origin = request.headers.get("Origin", "")
+    if origin in current_app.config["API_ALLOWED_ORIGINS"]:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Max-Age"] = "600"
+    response.vary.add("Origin")
+    return response
 
 
 @api.errorhandler(ApiError)

@@ -203,3 +203,21 @@ def test_unknown_api_path_answers_json(client, database):
     response = client.get("/api/v1/no-such-endpoint")
     assert response.status_code == 404
     assert response.get_json()["error"] == {"code": "not_found", "field": None, "message": "ページが見つかりません。"}
+
+
+def test_cross_origin_calls_only_from_listed_origins(app_config, database):
+    """Can a listed integrator's page call the API from the browser, while any other site cannot?"""
+    from app import create_app
+
+    client = create_app(
+        {**app_config, "API_ALLOWED_ORIGINS": "https://liff.example.jp, https://city.example.jp/"}
+    ).test_client()
+    preflight = client.options(
+        "/api/v1/reservations", headers={"Origin": "https://liff.example.jp", "Access-Control-Request-Method": "POST"}
+    )
+    assert preflight.headers["Access-Control-Allow-Origin"] == "https://liff.example.jp"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    listed = client.get("/api/v1/purposes", headers={"Origin": "https://city.example.jp"})
+    assert listed.headers["Access-Control-Allow-Origin"] == "https://city.example.jp"
+    other = client.get("/api/v1/purposes", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers and "Origin" in other.headers["Vary"]
