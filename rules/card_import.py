@@ -36,7 +36,7 @@ FULL_WIDTH_ALNUM = str.maketrans(
     {chr(code): chr(code - 0xFEE0) for code in range(0xFF10, 0xFF5B) if chr(code - 0xFEE0).isalnum()}
 )
 HYPHENS = re.compile("[-\u2010\u2011\u2012\u2013\u2212\uff0d\u30fc\uff70]")
-NOTICE_NUMBER = re.compile(r"[A-Z2-9]{3}\d{6}")
+NOTICE_NUMBER = re.compile(r"[A-Z2-9]{3}[0-9]{6}")
 MY_NUMBER_LIKE = re.compile(r"\d{12}")
 # Cells already in their stored form, recognised for a whole column at once: nearly every 申請書ID
 # and notice number is, and converting 100,000 distinct values one by one is the slow part.
@@ -178,6 +178,11 @@ def _check_profile(name, columns, values):
         raise ProfileError(f"取込設定「{name}」に必須項目の列の指定がありません: {', '.join(missing)}")
     if len(set(columns.values())) != len(columns):
         raise ProfileError(f"取込設定「{name}」で同じ項目に複数の列が割り当てられています。")
+    for key, mapping in values.items():
+        allowed = {True, False} if FIELDS[key].kind == "flag" else {code for code, _ in FIELDS[key].choices}
+        wrong = [str(value) for value in mapping.values() if value not in allowed]
+        if wrong:
+            raise ProfileError(f"取込設定「{name}」の「{FIELDS[key].label}」の値が正しくありません: {', '.join(wrong)}")
 
 
 def preview(data, profile):

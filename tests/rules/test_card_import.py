@@ -9,6 +9,7 @@ from rules import card_import
 from tests.card_csv import HEADER, card_rows, csv_bytes
 from tests.factories import gen_card, gen_user
 
+REQUIRED_COLUMNS = {"ID": "application_form_id", "名": "name", "カナ": "kana", "生": "birth_date", "区分": "visit_type"}
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "card_list_default.csv"
 
 
@@ -292,11 +293,13 @@ def test_second_profile_reads_another_layout(database, tmp_path):
         ({"columns": {"申請書ID": "application_form_id"}}, "必須項目の列の指定がありません"),
         ({"columns": {"ID": "application_form_id", "X": "my_number"}}, "不明な項目があります: my_number"),
         ("[1, 2]", "JSONのオブジェクト"),
+        ({"columns": REQUIRED_COLUMNS, "values": {"sex": {"M": "man"}}}, "「性別」の値が正しくありません: man"),
+        ({"columns": REQUIRED_COLUMNS, "values": {"express": {"○": "yes"}}}, "「特急」の値が正しくありません: yes"),
         ("{broken", r"JSONが読めません\(1行目2文字目付近\)"),
     ],
 )
 def test_unusable_profile_is_refused(tmp_path, content, message):
-    """Is a profile with a missing required field, an unknown field or broken JSON refused with the reason?"""
+    """Is a profile with a missing required field, an unknown field, a wrong value or broken JSON refused?"""
     folder = tmp_path / "import_profiles"
     folder.mkdir()
     text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
