@@ -26,6 +26,13 @@ ACTION_LABELS = {
     "view_document": "書類イメージ閲覧",
     "override": "警告を承知で登録",
     "import": "CSV取込",
+    "stage": "工程変更",
+    "dispose": "廃棄",
+    "storage": "保管場所割当",
+    "qr_capture": "QR読取登録",
+    "qr_capture_undo": "QR読取の取消",
+    "qr_capture_close": "QR読取の終了",
+    "qr_import": "QRスキャン画像取込",
 }
 HIDDEN_FIELDS = frozenset({"password_hash"})
 
