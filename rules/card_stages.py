@@ -144,11 +144,11 @@ def _load(card_ids):
         raise TransitionError(
             f"選んだカードのうち{len(ids) - len(cards)}件が見つかりません(削除された可能性があります)。"
         )
-    _attach_held_from(cards)
+    attach_held_from(cards)
     return cards
 
 
-def _attach_held_from(cards):
+def attach_held_from(cards):
     """``card.held_from``: for a held card, the stage it was in when it was put on hold."""
     held = [card.id for card in cards if card.stage == "on_hold"]
     latest = {}
