@@ -18,6 +18,8 @@ from admin_views.applications import ApplicationView, DocumentView, FeePaymentVi
 from admin_views.base import ROLE_LABELS
 from admin_views.booking_desk import BookingDeskView
 from admin_views.card_import import CardImportView
+from admin_views.card_process import CardDetailPage, CardScanPage, CardWorklistPage
+from admin_views.card_storage import StoragePage, VisitTypeListPage
 from admin_views.cards import CardEventView, CardView, StorageLocationView
 from admin_views.cash_report import DailyCashReportPage
 from admin_views.checkin import CheckInView
@@ -73,6 +75,11 @@ def register_admin(app):
     admin.add_view(CardView(Card, name="カード管理簿", category=CARDS))
     admin.add_view(CardEventView(CardEvent, name="工程履歴", category=CARDS))
     admin.add_view(StorageLocationView(StorageLocation, name="保管場所", category=CARDS))
+    admin.add_view(CardScanPage(name="棚で工程を進める", endpoint="card_scan", category=CARDS))
+    admin.add_view(CardWorklistPage(name="督促・廃棄対象", endpoint="card_worklist", category=CARDS))
+    admin.add_view(StoragePage(name="保管場所の割当・検索", endpoint="card_storage", category=CARDS))
+    admin.add_view(VisitTypeListPage(name="来庁区分別一覧", endpoint="card_visit_types", category=CARDS))
+    admin.add_view(CardDetailPage(name="カード", endpoint="card_detail"))
     admin.add_view(CardImportView(name="CSV取込", endpoint="card_import", category=CARDS))
     admin.add_view(CaptureView(name="QR読取登録", endpoint="qr_capture", category=CARDS))
     admin.add_view(DailyStatisticsView(name="日別集計", endpoint="statistics", category=STATISTICS))
