@@ -235,6 +235,9 @@ def _plan_import(data, profile):
     if missing:
         report.problems.extend(_missing_column_problems(missing, frame))
         return report, None
+    if frame.empty:
+        report.problems.append(Problem(None, "", "列名の行の後にデータの行がありません。"))
+        return report, None
     report.rows = len(frame)
     cells = frame.rename(columns=profile.columns)
     values, problems = _validate(cells, lines, profile)

@@ -236,6 +236,22 @@ def test_line_break_in_an_unmapped_column_counts_too(database, profile):
     assert problems_of(report) == [(4, "生年月日", "「R8.2.30」は存在しない日付です。")]
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "ファイルが空です。"),
+        (b"\xef\xbb\xbf", "ファイルが空です。"),
+        (csv_bytes([]), "データの行がありません。"),
+        (csv_bytes(card_rows(2)) + b'"unterminated,\r\n', "CSVとして読めません。"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "文字コードを判別できません。"),
+    ],
+)
+def test_files_that_are_not_a_card_list(database, profile, data, message):
+    """Is an empty file, a header without rows, a broken quote or an image refused with one message?"""
+    report = card_import.apply(data, profile)
+    assert not report.applied and len(report.problems) == 1 and message in report.problems[0].message
+
+
 def test_ragged_row_is_refused(database, profile):
     """Is a row of stray cells refused, every problem on its own line number?"""
     data = csv_bytes(card_rows(2)) + b"1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\r\n"
