@@ -105,7 +105,7 @@ class CardView(StaffModelView):
         "storage",
         "issue_deadline",
     )
-    column_searchable_list = ("notice_number", "application_form_id", "name", "kana", "kana_key")
+    column_searchable_list = ("notice_number", "application_form_id", "name", "kana", "kana_key", "batch")
     column_filters = (
         "stage",
         "visit_type",
