@@ -11,8 +11,9 @@ from playhouse.schema_diff import diff_models
 
 import audit
 from config import PROJECT_ROOT
+from devices.qr_decode import DECODERS, decode_file
 from models import ALL_MODELS, ROLES, User, db
-from rules import card_import, settings
+from rules import card_capture, card_import, qr_list_import, settings, uploads
 from rules.passwords import hash_password, policy_problems
 
 MIGRATIONS = PROJECT_ROOT / "migrations"
@@ -151,6 +152,32 @@ def import_cards_command(path, profile_name, dry_run):
     click.echo("登録しました。" if report.applied else "確認のみのため、登録していません(--dry-run)。")
 
 
+@click.command("import-qr-scan")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="確認だけして登録しない")
+@click.option("--decoder", type=click.Choice(DECODERS), help="QRコードの読取方式(省略時は設定 qr_decoder)")
+@with_appcontext
+def import_qr_scan_command(path, dry_run, decoder):
+    """Register the cards of a scanned カード発行一覧表 (PDF, PNG, JPEG, TIFF), all or nothing;
+    exit 0 only when every page has codes and every code can be registered."""
+    max_bytes, max_pages = uploads.limits()
+    try:
+        decoded = decode_file(
+            path.read_bytes(), decoder or settings.get("qr_decoder"), max_bytes=max_bytes, max_pages=max_pages
+        )
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    with card_capture.write_transaction():
+        report = qr_list_import.plan(decoded) if dry_run else qr_list_import.apply(decoded)
+        if report.applied:
+            audit.record("qr_import", model="Card", detail=qr_list_import.audit_detail(path.name, report))
+    click.echo("\n".join(qr_list_import.report_lines(report)))
+    if not report.ok:
+        raise click.ClickException("読み取れないページか登録できないコードがあるため、何も登録しませんでした。")
+    if dry_run:
+        click.echo("確認のみのため、登録していません(--dry-run)。")
+
+
 COMMANDS = (
     init_db_command,
     migrate_command,
@@ -159,4 +186,5 @@ COMMANDS = (
     seed_demo_command,
     serve_command,
     import_cards_command,
+    import_qr_scan_command,
 )

@@ -326,7 +326,11 @@ def recent_scans(session, limit=None):
 
 def summary_lines(session):
     """The session's counts as lines of Japanese text, for the summary and the 操作ログ."""
-    counts = session_counts(session)
+    return count_lines(session_counts(session))
+
+
+def count_lines(counts):
+    """{outcome: {visit_type or "": count}} as lines such as "新規: 2 (申請時来庁 1 / 交付時来庁 1)"."""
     lines = []
     for outcome, label in OUTCOME_LABELS.items():
         by_visit = counts[outcome]

@@ -20,6 +20,8 @@ apt_install() {
 if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
   apt_install python3-venv
 fi
+# libzbar0: the pyzbar QR decoder, selectable by the qr_decoder setting.
+apt_install libzbar0
 if [ "${1:-}" = "dev" ]; then
   apt_install chromium poppler-utils
 fi

@@ -39,13 +39,19 @@ def _code_image(code, scale):
     return Image.open(io.BytesIO(output.getvalue())).convert("L")
 
 
-def image_bytes(page, kind="PNG", **options):
+def image_bytes(pages, kind="PNG", **options):
+    """One page, or several (TIFF, PDF), saved in ``kind``. Copies: Pillow keeps save options on an image."""
+    first, *rest = [page.copy() for page in (pages if isinstance(pages, list) else [pages])]
+    if rest:
+        options = {**options, "save_all": True, "append_images": rest}
     output = io.BytesIO()
-    page.save(output, kind, **options)
+    first.save(output, kind, **options)
     return output.getvalue()
 
 
 def pdf_bytes(pages, dpi=200):
-    output = io.BytesIO()
-    pages[0].save(output, "PDF", resolution=dpi, save_all=True, append_images=pages[1:])
-    return output.getvalue()
+    return image_bytes(pages, "PDF", resolution=dpi)
+
+
+def tiff_bytes(pages):
+    return image_bytes(pages, "TIFF", compression="tiff_deflate")
