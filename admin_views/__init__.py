@@ -26,6 +26,7 @@ from admin_views.checkin import CheckInView
 from admin_views.documents import DocumentPage
 from admin_views.home import HomeView
 from admin_views.qr_capture import CaptureView
+from admin_views.qr_scan_import import QrScanImportView
 from admin_views.reservations import ClosedDateView, ReservationView, SlotRuleView, SlotView
 from admin_views.slot_calendar import SlotCalendarView
 from admin_views.statistics import DailyStatisticsView
@@ -82,6 +83,7 @@ def register_admin(app):
     admin.add_view(CardDetailPage(name="カード", endpoint="card_detail"))
     admin.add_view(CardImportView(name="CSV取込", endpoint="card_import", category=CARDS))
     admin.add_view(CaptureView(name="QR読取登録", endpoint="qr_capture", category=CARDS))
+    admin.add_view(QrScanImportView(name="QRスキャン画像取込", endpoint="qr_scan_import", category=CARDS))
     admin.add_view(DailyStatisticsView(name="日別集計", endpoint="statistics", category=STATISTICS))
     admin.add_view(UserView(User, name="職員", category=ADMINISTRATION))
     admin.add_view(LocationView(Location, name="場所", category=ADMINISTRATION))

@@ -1,0 +1,123 @@
+"""QRスキャン画像取込: upload the scanned pages of a カード発行一覧表, see what every page holds,
+confirm, and register all codes or none (``rules/qr_list_import.py``).
+
+The file waits between preview and confirm in ``DATA_DIR/qr_scans/<token>.scan`` and is decoded
+again at the confirm, so what is registered is what the file holds against the ledger of then.
+"""
+
+import re
+import secrets
+import time
+from pathlib import Path
+
+from flask import abort, current_app
+from flask_admin import expose
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField
+from wtforms.validators import InputRequired
+
+import audit
+from admin_views.base import StaffPage
+from devices.qr_decode import decode_file
+from rules import card_capture, qr_list_import, settings, uploads
+
+TOKEN = re.compile(r"[A-Za-z0-9_\-]{32,64}")
+KEEP_SECONDS = 12 * 60 * 60
+ACCEPTED = ".pdf,.png,.jpg,.jpeg,.tif,.tiff,application/pdf,image/png,image/jpeg,image/tiff"
+
+
+class UploadForm(FlaskForm):
+    file = FileField("スキャン画像(PDF・PNG・JPEG・TIFF)", validators=[FileRequired("ファイルを選んでください。")])
+
+
+class ConfirmForm(FlaskForm):
+    token = HiddenField(validators=[InputRequired()])
+    filename = HiddenField()
+
+
+class QrScanImportView(StaffPage):
+    min_role = "clerk"
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self):
+        form = UploadForm()
+        if not form.validate_on_submit():
+            return self.render("admin/qr_scan_import.html", form=form, step="upload", accepted=ACCEPTED)
+        data = form.file.data.read()
+        filename = form.file.data.filename or ""
+        report, refusal = _plan(data)
+        token = _keep(data) if report and report.ok else None
+        return self.render(
+            "admin/qr_scan_import.html",
+            form=ConfirmForm(token=token, filename=filename),
+            step="preview",
+            filename=filename,
+            report=report,
+            refusal=refusal,
+            **_labels(),
+        )
+
+    @expose("/apply", methods=("POST",))
+    def apply(self):
+        form = ConfirmForm()
+        if not form.validate_on_submit():
+            abort(400)
+        path = _claim(form.token.data)
+        try:
+            decoded = _decode(path.read_bytes())
+            with card_capture.write_transaction():
+                report = qr_list_import.apply(decoded, current_user._get_current_object())
+                if report.applied:
+                    detail = qr_list_import.audit_detail(form.filename.data or "", report)
+                    audit.record("qr_import", model="Card", detail=detail)
+        finally:
+            path.unlink(missing_ok=True)
+        return self.render("admin/qr_scan_import.html", step="result", report=report, refusal=None, **_labels())
+
+
+def _labels():
+    return {"outcomes": card_capture.OUTCOME_LABELS, "visit_types": card_capture.VISIT_TYPE_LABELS}
+
+
+def _decode(data):
+    max_bytes, max_pages = uploads.limits()
+    return decode_file(data, settings.get("qr_decoder"), max_bytes=max_bytes, max_pages=max_pages)
+
+
+def _plan(data):
+    """(report, None), or (None, the Japanese reason the file cannot be read at all)."""
+    try:
+        return qr_list_import.plan(_decode(data)), None
+    except ValueError as error:
+        return None, str(error)
+
+
+def _folder():
+    folder = Path(current_app.config["DATA_DIR"]) / "qr_scans"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _keep(data):
+    folder = _folder()
+    oldest_kept = time.time() - KEEP_SECONDS
+    for path in folder.glob("*.scan"):
+        if path.stat().st_mtime < oldest_kept:
+            path.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(32)
+    (folder / f"{token}.scan").write_bytes(data)
+    return token
+
+
+def _claim(token):
+    """The kept file of a token, renamed so that only one of two confirms (a double click) has it."""
+    if not TOKEN.fullmatch(token or ""):
+        abort(400)
+    claimed = _folder() / f"{token}.applying"
+    try:
+        (_folder() / f"{token}.scan").rename(claimed)
+    except FileNotFoundError:
+        abort(404)
+    return claimed
