@@ -79,6 +79,20 @@ def _link_to_card(_view, _context, model, name):
     return Markup('<a href="{}">{}</a>').format(url_for("card_detail.detail", card_id=model.id), getattr(model, name))
 
 
+class QueriedOptions:
+    """Filter options read from the database each time the list page renders: Flask-Admin
+    resolves a callable only once, when the app starts (perhaps before the tables exist)."""
+
+    def __init__(self, read):
+        self.read = read
+
+    def __iter__(self):
+        return iter(self.read())
+
+    def __bool__(self):
+        return True
+
+
 def _location_options():
     return [(str(location.id), location.name) for location in Location.in_order()]
 
@@ -109,8 +123,8 @@ class CardView(StaffModelView):
     column_filters = (
         "stage",
         "visit_type",
-        FilterEqual(Card.location, "交付場所", options=_location_options),
-        FilterEqual(Card.storage, "保管場所", options=_storage_options),
+        FilterEqual(Card.location, "交付場所", options=QueriedOptions(_location_options)),
+        FilterEqual(Card.storage, "保管場所", options=QueriedOptions(_storage_options)),
         "delivered_on",
         "batch",
         "issue_deadline",

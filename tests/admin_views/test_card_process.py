@@ -173,7 +173,9 @@ def test_list_filters_overdue_location_and_storage(client, clerk):
     card_in("notified", name="期限　内", issue_deadline=today() + datetime.timedelta(days=1))
     gen_card(name="箱の　中", storage=box, location=here)
     page = client.get("/admin/card/").get_data(as_text=True)
-    assert all(name in page for name in ("交付期限切れ", "交付場所", "保管場所"))
+    groups = _filter_groups(page)
+    assert groups["交付場所"][0]["options"] == [[str(here.id), "本庁"]]  # read when the page renders
+    assert groups["保管場所"][0]["options"] == [[str(box.id), "A-1-1 (A-1-1)"]]
     overdue = _filtered(client, page, "交付期限切れ", "1")
     assert "期限　切れ" in overdue and "期限　内" not in overdue
     in_box = _filtered(client, page, "保管場所", str(box.id))
@@ -184,11 +186,13 @@ def test_list_filters_overdue_location_and_storage(client, clerk):
 
 def _filtered(client, list_page, label, value):
     """The list filtered by the filter named ``label`` (Flask-Admin numbers its filters)."""
-    groups = json.loads(
-        html.unescape(re.search(r'id="filter-groups-data" class="d-none">(.*?)</div>', list_page).group(1))
-    )
-    index = next(item["index"] for item in groups[label])
+    index = next(item["index"] for item in _filter_groups(list_page)[label])
     return client.get(f"/admin/card/?flt0_{index}={value}").get_data(as_text=True)
+
+
+def _filter_groups(list_page):
+    found = re.search(r'id="filter-groups-data" class="d-none">(.*?)</div>', list_page)
+    return json.loads(html.unescape(found.group(1)))
 
 
 def test_storage_screen_assigns_a_delivery_and_finds_a_card(client, clerk):
