@@ -228,3 +228,17 @@ def test_unknown_cards_are_refused(clerk):
     with pytest.raises(TransitionError, match="1件が見つかりません"):
         transition([card.id, card.id + 1000], "inspected", user=clerk, at=AT)
     assert Card.get_by_id(card.id).stage == "delivered"
+
+
+def test_a_card_moved_meanwhile_aborts_the_whole_move(clerk, monkeypatch):
+    """When another clerk moves one card between the check and the write, is nothing of the selection changed?"""
+    cards = [card_in("delivered") for _ in range(3)]
+
+    def another_clerk_holds_one(_loaded):
+        Card.update(stage="on_hold").where(Card.id == cards[0].id).execute()
+
+    monkeypatch.setattr("rules.card_stages.attach_held_from", another_clerk_holds_one)
+    with pytest.raises(TransitionError, match="他の職員が同時に工程を変えた"):
+        transition([card.id for card in cards], "inspected", user=clerk, at=AT)
+    assert sorted(card.stage for card in Card.select()) == ["delivered", "delivered", "on_hold"]
+    assert CardEvent.select().count() == 0
