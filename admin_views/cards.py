@@ -135,6 +135,7 @@ class CardView(StaffModelView):
     )
     column_formatters = {"name": _link_to_card, "notice_number": _link_to_card}
     column_default_sort = ("delivered_on", True)
+    page_size_options = (50, 100, 500, 1000)  # a whole delivery on one page, moved with one selection
     # The stage changes only through the ledger's transitions, which keep the history.
     form_excluded_columns = (*PERSON_FORM_EXCLUDED, "stage", "events", "fees", "reservations", "issued_at")
 
