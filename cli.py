@@ -148,8 +148,8 @@ def import_cards_command(path, profile_name, dry_run):
             audit.record("import", model="Card", detail=card_import.audit_detail(path.name, profile, report))
     click.echo("\n".join(card_import.report_lines(report)))
     if not report.ok:
-        raise click.ClickException("ファイルに誤りがあるため、何も登録しませんでした。")
-    click.echo("登録しました。" if report.applied else "確認のみのため、登録していません(--dry-run)。")
+        raise click.ClickException(card_import.outcome(report))
+    click.echo(card_import.outcome(report))
 
 
 @click.command("import-qr-scan")

@@ -91,8 +91,7 @@ class CardImportView(StaffPage):
         if request.form.get("mode") == "background":
             _start_in_background(form.token.data, upload)
             return jsonify(progress=url_for(".progress", token=form.token.data))
-        report = _apply_file(upload)
-        return self.render("admin/card_import.html", step="result", report=report, errors_shown=ERRORS_SHOWN)
+        return self._render_result(_apply_file(upload))
 
     @expose("/progress/<token>")
     def progress(self, token):
@@ -108,7 +107,13 @@ class CardImportView(StaffPage):
             abort(404)
         with RUNNING_LOCK:
             RUNNING.pop(token, None)
-        return self.render("admin/card_import.html", step="result", report=entry["report"], errors_shown=ERRORS_SHOWN)
+        return self._render_result(entry["report"])
+
+    def _render_result(self, report):
+        outcome = card_import.outcome(report)
+        return self.render(
+            "admin/card_import.html", step="result", report=report, outcome=outcome, errors_shown=ERRORS_SHOWN
+        )
 
 
 def _profile_choices():

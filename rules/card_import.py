@@ -624,21 +624,28 @@ def _insert_delivery_events(card_ids, at, user):
 # Reporting -----------------------------------------------------------------------------------
 
 
-def report_lines(report, problem_limit=None):
+def report_lines(report):
     """The report as lines of Japanese text, for the command line and the audit log."""
-    lines = []
-    if report.encoding:
-        lines.append(f"文字コード: {report.encoding}")
-    lines.append(f"行数: {report.rows}" + _split_by_visit_type(report, ("new", "updated", "unchanged")))
-    for status, label in (("new", "新規"), ("updated", "更新"), ("unchanged", "変更なし")):
-        lines.append(f"{label}: {getattr(report, status)}" + _split_by_visit_type(report, (status,)))
+    lines = [f"文字コード: {report.encoding}"] if report.encoding else []
+    if report.rows:
+        lines.append(f"行数: {report.rows}" + _split_by_visit_type(report, ("new", "updated", "unchanged")))
+        for status, label in (("new", "新規"), ("updated", "更新"), ("unchanged", "変更なし")):
+            lines.append(f"{label}: {getattr(report, status)}" + _split_by_visit_type(report, (status,)))
     if report.problems:
         lines.append(f"エラー: {len(report.problems)}件(1件でもあれば何も登録しません)")
-        shown = report.problems if problem_limit is None else report.problems[:problem_limit]
-        lines.extend(_problem_line(problem) for problem in shown)
-        if len(shown) < len(report.problems):
-            lines.append(f"…ほか{len(report.problems) - len(shown)}件")
+        lines.extend(_problem_line(problem) for problem in report.problems)
     return lines
+
+
+def outcome(report):
+    """One sentence on what happened to the ledger."""
+    if not report.ok:
+        return "ファイルに誤りがあるため、何も登録しませんでした。"
+    if not report.applied:
+        return "確認のみのため、登録していません。"
+    if report.new or report.updated:
+        return f"登録しました(新規 {report.new}件・更新 {report.updated}件)。"
+    return "すべて登録済みで、台帳に変更はありませんでした。"
 
 
 def _split_by_visit_type(report, statuses):

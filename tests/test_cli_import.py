@@ -11,10 +11,28 @@ def test_import_cards_applies_and_prints_report(runner, database):
     """Does `import-cards` import the sample, print the Japanese report, exit 0 and audit the import?"""
     result = runner.invoke(import_cards_command, [str(SAMPLE)])
     assert result.exit_code == 0, result.output
-    assert "新規: 40 (申請時来庁 10 / 交付時来庁 30)" in result.output and "登録しました。" in result.output
+    assert "新規: 40 (申請時来庁 10 / 交付時来庁 30)" in result.output
+    assert "登録しました(新規 40件・更新 0件)。" in result.output
     assert Card.select().count() == 40
     entry = AuditLog.get(AuditLog.action == "import")
     assert entry.model == "Card" and "card_list_default.csv" in entry.detail and "新規: 40" in entry.detail
+
+
+def test_second_import_says_nothing_changed(runner, database):
+    """Does importing the sample again exit 0 and say the ledger did not change?"""
+    runner.invoke(import_cards_command, [str(SAMPLE)])
+    result = runner.invoke(import_cards_command, [str(SAMPLE)])
+    assert result.exit_code == 0 and "変更なし: 40" in result.output
+    assert "すべて登録済みで、台帳に変更はありませんでした。" in result.output
+
+
+def test_refused_file_prints_no_counts(runner, database, tmp_path):
+    """Does a file refused before its rows are read show only the reason, not zero counts?"""
+    path = tmp_path / "other.csv"
+    path.write_text("申請書ID,氏名\n1,2\n", encoding="utf-8")
+    result = runner.invoke(import_cards_command, [str(path)])
+    assert result.exit_code == 1 and "行数" not in result.output
+    assert "1行目 列「生年月日」: 列「生年月日」がありません(取込設定で必要な列です)。" in result.output
 
 
 def test_dry_run_writes_nothing(runner, database):

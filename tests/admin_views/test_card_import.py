@@ -44,7 +44,7 @@ def test_clerk_previews_then_applies_sample(client, auth, clerk, app):
     assert "髙橋\u3000健一" in page and "ヤマサキ\u3000タロウ" in page
     assert Card.select().count() == 0 and len(kept_files(app)) == 1
     result = auth.post(URL + "apply", confirm_fields(page)).get_data(as_text=True)
-    assert "登録しました。" in result
+    assert "登録しました(新規 40件・更新 0件)。" in result
     assert Card.select().count() == 40 and CardEvent.select().count() == 40
     entry = AuditLog.get(AuditLog.action == "import")
     assert entry.login == "madoguchi" and "card_list_default.csv" in entry.detail
@@ -85,7 +85,7 @@ def test_background_apply_reports_progress(client, auth, clerk, app):
             break
         time.sleep(0.05)
     assert state["finished"] and (state["done"], state["total"]) == (1500, 1500)
-    assert "登録しました。" in client.get(state["result"]).get_data(as_text=True)
+    assert "登録しました(新規 1500件・更新 0件)。" in client.get(state["result"]).get_data(as_text=True)
     assert Card.select().count() == 1500 and kept_files(app) == []
     assert client.get(started["progress"]).status_code == 404
 

@@ -16,7 +16,7 @@ def import_sample(page, live_server):
     page.get_by_role("button", name="内容を確認する").click()
     expect(page.locator("#import-sample")).to_contain_text("髙橋　健一")
     page.get_by_role("button", name="この内容で登録する(40件新規・0件更新)").click()
-    expect(page.get_by_text("登録しました。")).to_be_visible()
+    expect(page.get_by_text("登録しました(新規 40件・更新 0件)。")).to_be_visible()
 
 
 def test_clerk_imports_sample_with_progress(page, live_server, database):
