@@ -17,6 +17,7 @@ from admin_views.applicant import ApplicantPage
 from admin_views.applications import ApplicationView, DocumentView, FeePaymentView
 from admin_views.base import ROLE_LABELS
 from admin_views.booking_desk import BookingDeskView
+from admin_views.card_documents import CardDocumentsPage
 from admin_views.card_import import CardImportView
 from admin_views.card_process import CardDetailPage, CardScanPage, CardWorklistPage
 from admin_views.card_storage import StoragePage, VisitTypeListPage
@@ -82,6 +83,7 @@ def register_admin(app):
     admin.add_view(VisitTypeListPage(name="来庁区分別一覧", endpoint="card_visit_types", category=CARDS))
     admin.add_view(CardDetailPage(name="カード", endpoint="card_detail"))
     admin.add_view(CardImportView(name="CSV取込", endpoint="card_import", category=CARDS))
+    admin.add_view(CardDocumentsPage(name="交付書類の印刷", endpoint="card_documents", category=CARDS))
     admin.add_view(CaptureView(name="QR読取登録", endpoint="qr_capture", category=CARDS))
     admin.add_view(QrScanImportView(name="QRスキャン画像取込", endpoint="qr_scan_import", category=CARDS))
     admin.add_view(DailyStatisticsView(name="日別集計", endpoint="statistics", category=STATISTICS))
