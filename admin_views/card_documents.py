@@ -57,12 +57,11 @@ class CardDocumentsPage(StaffPage):
             flash(error or "場所を選んでください。", "error")
             return redirect(url_for(".index"))
         batch = day_batch(location, day)
-        card_ids = ",".join(str(sheet.card.id) for sheet in batch.sheets)
         return pdf_response(
             document.template,
             f"{document.title}_{location.name}_{day:%Y%m%d}.pdf",
             model="Card",
-            detail=f"{document.title} {location.name} {day} {len(batch.sheets)}枚 カードID {card_ids}",
+            detail=f"{document.title} {location.name} {day} {_printed(batch.sheets)}",
             sheets=batch.sheets,
             batch=batch,
             **_labels(),
@@ -76,13 +75,12 @@ class CardDocumentsPage(StaffPage):
         except (ValueError, UnknownCards) as error:
             flash(f"{error}。印刷していません。", "error")
             return redirect(url_for(".index", ids=request.args.get("ids", "")))
-        card_ids = ",".join(str(sheet.card.id) for sheet in sheets)
         return pdf_response(
             document.template,
             _filename(document, sheets),
             model="Card",
             object_id=sheets[0].card.id if len(sheets) == 1 else "",
-            detail=f"{document.title} {len(sheets)}枚 カードID {card_ids}",
+            detail=f"{document.title} {_printed(sheets)}",
             sheets=sheets,
             batch=None,
             **_labels(),
@@ -116,6 +114,11 @@ def _filename(document, sheets):
         card = sheets[0].card
         return f"{document.title}_{card.notice_number or card.id}.pdf"
     return f"{document.title}_{len(sheets)}枚.pdf"
+
+
+def _printed(sheets):
+    """For the audit log: how many cards were printed, and which."""
+    return f"{len(sheets)}枚 カードID {','.join(str(sheet.card.id) for sheet in sheets)}"
 
 
 def _document(kind):
