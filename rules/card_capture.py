@@ -40,6 +40,7 @@ OUTCOME_LABELS = {"new": "新規", "updated": "更新", "duplicate": "重複", "
 VISIT_TYPE_LABELS = dict(VISIT_TYPES)
 LONE_TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
 SHOWN_LENGTH = 100
+CONFLICT = "同時に行われた別の登録と重なりました。もう一度読み取ってください。"
 
 
 class CaptureError(ValueError):
@@ -108,8 +109,11 @@ def register_code(code, user=None, note=CAPTURE_NOTE, at=None):
                     card = _insert_card(code, user, note, at)
                 return CodeResult("new", "納品として登録しました。", code, card.id)
             except IntegrityError:
-                # Another scan of the same code committed first (PostgreSQL); compare with it.
+                # Another scan committed first (PostgreSQL): of the same code, then compare with
+                # its card; of another card with this notice number, then refuse.
                 card = _card_with_form_id(code.application_form_id, lock=True)
+                if card is None:
+                    return CodeResult("error", _notice_number_holder(code) or CONFLICT, code)
         result = _compare(code, card)
         if result.outcome == "updated":
             _apply_changes(card, result.changes)

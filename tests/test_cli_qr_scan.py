@@ -1,5 +1,6 @@
 from cli import import_qr_scan_command
 from models import AuditLog, Card
+from rules import settings
 from tests.factories import gen_card
 from tests.qr_codes import a4_page, image_bytes, payload, pdf_bytes
 
@@ -53,3 +54,20 @@ def test_not_an_image_exits_non_zero(runner, database, tmp_path):
     path = write(tmp_path, "list.csv", b"a,b\n1,2\n")
     result = runner.invoke(import_qr_scan_command, [str(path)])
     assert result.exit_code == 1 and "いずれでもありません" in result.output
+
+
+def test_decoder_is_chosen_by_setting(runner, database, tmp_path):
+    """Does the qr_decoder setting choose the decoder: zxing-cpp reads small modules in a JPEG q60, pyzbar not?"""
+    path = write(tmp_path, "small.jpg", image_bytes(a4_page(CODES, module_px=2), "JPEG", quality=60))
+    settings.put("qr_decoder", "pyzbar")
+    refused = runner.invoke(import_qr_scan_command, [str(path), "--dry-run"])
+    assert refused.exit_code == 1 and "QRコードが見つかりません" in refused.output
+    settings.put("qr_decoder", "zxing")
+    assert runner.invoke(import_qr_scan_command, [str(path), "--dry-run"]).exit_code == 0
+
+
+def test_unknown_decoder_setting_exits_non_zero(runner, database, tmp_path):
+    """Does a qr_decoder setting naming no decoder stop the command with the choices?"""
+    settings.put("qr_decoder", "other")
+    result = runner.invoke(import_qr_scan_command, [str(write(tmp_path, "list.png", image_bytes(a4_page(CODES))))])
+    assert result.exit_code == 1 and "zxing または pyzbar" in result.output
