@@ -54,3 +54,31 @@ def test_capture_works_without_javascript(browser, live_server, database):
     expect(counts_cell(page, "duplicate", "count-total")).to_have_text("1")
     expect(page.locator("#payload")).to_be_focused()
     context.close()
+
+
+RECORD_TONES = """
+window.recordedTones = [];
+const PageAudioContext = window.AudioContext;
+window.AudioContext = class extends PageAudioContext {
+  createOscillator() {
+    const oscillator = super.createOscillator();
+    const start = oscillator.start.bind(oscillator);
+    oscillator.start = (when) => { window.recordedTones.push(oscillator.frequency.value); start(when); };
+    return oscillator;
+  }
+};
+"""
+
+
+def test_sound_cues_differ_for_new_duplicate_and_error(page, live_server, database):
+    """Does the page play one high tone for a new card, two middle ones for a repeat and a low buzz for an error?"""
+    gen_user("clerk", login="aki")
+    sign_in(page, live_server, "aki")
+    page.add_init_script(RECORD_TONES)
+    page.goto(live_server + URL)
+    for text in (payload(1), payload(1), "hello"):
+        page.keyboard.type(text)
+        page.keyboard.press("Enter")
+    expect(counts_cell(page, "error", "count-total")).to_have_text("1")
+    page.wait_for_function("window.recordedTones.length === 5")
+    assert page.evaluate("window.recordedTones") == [880, 660, 660, 220, 180]
