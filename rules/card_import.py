@@ -243,7 +243,7 @@ def _plan_import(data, profile):
     values, problems = _validate(cells, lines, profile)
     report.problems.extend(problems)
     report.sample = _sample(values)
-    plan = _compare_with_ledger(values, report)
+    plan = _compare_with_ledger(values, report, profile)
     report.problems.sort(key=lambda problem: (problem.line or 0, problem.column))
     return report, plan
 
@@ -452,12 +452,12 @@ def _stored_fields(values):
     return [key for key in values.columns if key in Card._meta.fields and (key not in FIELDS or FIELDS[key].stored)]
 
 
-def _compare_with_ledger(values, report):
+def _compare_with_ledger(values, report, profile):
     """Count new / updated / unchanged rows (those without errors) and plan the writes."""
     valid = values[values["valid"]]
     stored = _stored_fields(values)
     existing = _existing_cards(valid["application_form_id"].tolist(), stored)
-    report.problems.extend(_notice_number_conflicts(valid))
+    report.problems.extend(_notice_number_conflicts(valid, profile))
     is_new = ~valid["application_form_id"].isin(existing.index)
     updates = _changes(valid[~is_new], existing, stored)
     status = pd.Series("unchanged", index=valid.index)
@@ -514,7 +514,7 @@ def _existing_cards(form_ids, stored):
     return existing.set_index("application_form_id", drop=False)
 
 
-def _notice_number_conflicts(valid):
+def _notice_number_conflicts(valid, profile):
     """Problems for notice numbers that the ledger already gives to another card."""
     if "notice_number" not in valid:
         return []
@@ -523,7 +523,7 @@ def _notice_number_conflicts(valid):
     holders = dict(_cards_among(fields, Card.notice_number, wanted["notice_number"].tolist()))
     holder = wanted["notice_number"].map(holders)
     clash = holder.notna() & (holder != wanted["application_form_id"])
-    column = FIELDS["notice_number"].label
+    column = next(column for column, key in profile.columns.items() if key == "notice_number")
     return [
         Problem(line, column, f"交付通知書番号「{number}」は別のカード(申請書ID {other})に登録済みです。")
         for line, number, other in zip(
@@ -547,10 +547,7 @@ def _changes(incoming, existing, stored):
     updates = []
     for index in changed.index[changed.any(axis=1)]:
         keys = changed.columns[changed.loc[index]]
-        change = {key: incoming.at[index, key] for key in keys}
-        if "kana" in change:
-            change["kana_key"] = incoming.at[index, "kana_key"]
-        updates.append((index, change))
+        updates.append((index, {key: incoming.at[index, key] for key in keys}))
     return updates
 
 
