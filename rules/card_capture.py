@@ -183,22 +183,42 @@ def _apply_changes(card, changes):
 # Capture sessions ----------------------------------------------------------------------------
 
 
-def open_session(user):
-    """The user's open capture session, or None."""
+def open_session(user, at=None):
+    """The user's open capture session of the day of ``at`` (default now), or None. A session left
+    open on an earlier day is not continued: its counts belong to that day's delivery."""
+    day_start = datetime.datetime.combine((at or now()).date(), datetime.time())
     return (
         QrCaptureSession.select()
-        .where(QrCaptureSession.user == user, QrCaptureSession.closed_at.is_null())
+        .where(
+            QrCaptureSession.user == user,
+            QrCaptureSession.closed_at.is_null(),
+            QrCaptureSession.started_at >= day_start,
+        )
         .order_by(QrCaptureSession.id.desc())
         .first()
     )
 
 
 def _session_for_scan(user, at):
-    """The open session, started at the first scan. The user's row lock (PostgreSQL) keeps two
-    first scans from starting two sessions; SQLite's write lock does the same."""
+    """The open session of the day, started at the first scan, which also closes a session left
+    open on an earlier day. The user's row lock (PostgreSQL) keeps two first scans from starting
+    two sessions; SQLite's write lock does the same."""
     if not is_sqlite(db.obj):
         User.select(User.id).where(User.id == user.id).for_update().execute()
-    return open_session(user) or QrCaptureSession.create(user=user, started_at=at)
+    session = open_session(user, at)
+    if session is None:
+        _close_stale_sessions(user, at)
+        session = QrCaptureSession.create(user=user, started_at=at)
+    return session
+
+
+def _close_stale_sessions(user, at):
+    """Close the user's sessions left open on earlier days, at their last scan."""
+    stale = QrCaptureSession.select().where(QrCaptureSession.user == user, QrCaptureSession.closed_at.is_null())
+    for session in stale:
+        last = _last_scan(session, include_undone=True)
+        session.closed_at = last.at if last else session.started_at
+        session.save()
 
 
 def register_scan(user, payload, at=None):
@@ -248,15 +268,13 @@ def undo_last_scan(user):
         return QrCaptureScan.get_by_id(scan.id)
 
 
-def _last_scan(session):
+def _last_scan(session, include_undone=False):
     if session is None:
         return None
-    return (
-        QrCaptureScan.select()
-        .where(QrCaptureScan.session == session, ~QrCaptureScan.undone)
-        .order_by(QrCaptureScan.id.desc())
-        .first()
-    )
+    query = QrCaptureScan.select().where(QrCaptureScan.session == session)
+    if not include_undone:
+        query = query.where(~QrCaptureScan.undone)
+    return query.order_by(QrCaptureScan.id.desc()).first()
 
 
 def _undo_new_card(scan):

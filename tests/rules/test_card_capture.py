@@ -2,9 +2,10 @@ import datetime
 
 import pytest
 
-from models import Card, CardEvent, QrCaptureScan
+from models import Card, CardEvent, QrCaptureScan, QrCaptureSession
 from rules import card_capture, settings
 from rules.card_capture import CaptureError
+from rules.clock import now
 from tests.factories import gen_card, gen_user
 from tests.qr_codes import SAMPLE, payload
 
@@ -168,3 +169,14 @@ def test_unknown_parser_setting_is_an_error(clerk):
     settings.put("qr_parser", "other")
     scan = card_capture.register_scan(clerk, payload(1))
     assert scan.outcome == "error" and "読取形式「other」はありません" in scan.reason
+
+
+def test_session_left_open_yesterday_is_closed_by_todays_first_scan(clerk):
+    """Does today's first scan start a new session and close yesterday's open one at its last scan?"""
+    yesterday = now() - datetime.timedelta(days=1)
+    card_capture.register_scan(clerk, payload(1), at=yesterday)
+    assert card_capture.open_session(clerk) is None
+    scan = card_capture.register_scan(clerk, payload(2))
+    old = QrCaptureSession.get(QrCaptureSession.id != scan.session_id)
+    assert old.closed_at == yesterday
+    assert card_capture.session_counts(card_capture.open_session(clerk))["new"] == {"at_issuance": 1}
