@@ -207,12 +207,12 @@ def _session_for_scan(user, at):
         User.select(User.id).where(User.id == user.id).for_update().execute()
     session = open_session(user, at)
     if session is None:
-        _close_stale_sessions(user, at)
+        _close_stale_sessions(user)
         session = QrCaptureSession.create(user=user, started_at=at)
     return session
 
 
-def _close_stale_sessions(user, at):
+def _close_stale_sessions(user):
     """Close the user's sessions left open on earlier days, at their last scan."""
     stale = QrCaptureSession.select().where(QrCaptureSession.user == user, QrCaptureSession.closed_at.is_null())
     for session in stale:
