@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh dev
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-exec .venv/bin/python -m pytest "$@"
+# Two workers: one per core. Tests that share an outside resource are grouped (xdist_group).
+exec .venv/bin/python -m pytest -n 2 --dist loadgroup "$@"

@@ -18,5 +18,5 @@ def test_every_staff_view_answers_each_role_as_declared(app, client, auth, datab
         menu_views = [view for view in admin._views if view.is_visible()]
     for view in menu_views:
         allowed = role_at_least(role, view.role_for("index"))
-        response = client.get(view.url + "/")
+        response = client.get(view.url + "/", follow_redirects=True)
         assert response.status_code == (200 if allowed else 403), (role, view.url)

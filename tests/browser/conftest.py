@@ -28,5 +28,5 @@ def live_server(app):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
+    # The browser may still hold keep-alive connections here; the daemon thread ends with the run.
     server.close()
-    thread.join(timeout=5)

@@ -95,6 +95,7 @@ def test_lookup_is_rate_limited(request, app_config):
     assert client.get("/reservation").status_code == 200
 
 
+@pytest.mark.xdist_group("redis")  # one Redis, shared keys: never two of these at once
 def test_rate_limit_in_redis(request, app_config):
     """With Redis as storage, is the limit counted there, shared by every app process?"""
     store = redis.Redis.from_url(LOCAL_REDIS)
