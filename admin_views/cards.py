@@ -9,6 +9,7 @@ from peewee import JOIN
 
 import audit
 from admin_views.base import StaffModelView
+from admin_views.card_documents import CardDocumentActions
 from admin_views.reservations import PERSON_FORM_EXCLUDED
 from models import Card, Location, StorageLocation, db
 from rules import card_stages
@@ -101,7 +102,7 @@ def _storage_options():
     return [(str(box.id), f"{box} ({box.code})") for box in StorageLocation.select().order_by(StorageLocation.code)]
 
 
-class CardView(StaffModelView):
+class CardView(CardDocumentActions, StaffModelView):
     allow_delete = False  # a card leaves the ledger only through 廃棄, which keeps its history
     can_view_details = False  # the card page (card_detail) shows far more
     column_list = (

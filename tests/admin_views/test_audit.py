@@ -95,3 +95,16 @@ def test_audit_log_filters_by_user_action_model_and_date(app, client, admin_sess
     assert len(export.strip().splitlines()) == 2 and "北支所" in export
     nothing = client.get(f"/admin/auditlog/export/csv/?{by_login}=suzuki").get_data(as_text=True)
     assert len(nothing.strip().splitlines()) == 1
+
+
+def test_lists_export_to_excel(client, admin_session):
+    """Does a list export as an .xlsx workbook that holds the Japanese rows?"""
+    import io
+
+    import openpyxl
+
+    gen_location(name="本庁 市民課")
+    response = client.get("/admin/location/export/xlsx/")
+    workbook = openpyxl.load_workbook(io.BytesIO(response.data))
+    values = [cell.value for row in workbook.active.iter_rows() for cell in row]
+    assert "本庁 市民課" in values and "場所名" in values

@@ -180,3 +180,15 @@ def test_list_actions_print_the_ticked_cards(app, client, auth, database, action
     texts = pages(printed.data)
     assert len(texts) == 2 and "選択" in texts[0] and TITLES[kind] in texts[1]
     assert not any(re.search("選択 *外", text) for text in texts)
+
+
+def test_ledger_list_prints_the_ticked_cards(client, auth, database):
+    """From the カード管理簿 list, does the 受領書 action print exactly the ticked cards?"""
+    first = gen_card(name="山﨑　太郎", notice_number="AAA-000001")
+    gen_card(name="田中　花子", notice_number="AAA-000002")
+    third = gen_card(name="渡辺　一郎", notice_number="AAA-000003")
+    gen_user("clerk", login="suzuki")
+    auth.login("suzuki")
+    response = auth.post("/admin/card/action/", {"action": "print_receipt", "rowid": [first.id, third.id]})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/admin/card_documents/pdf/receipt?ids={first.id},{third.id}")
