@@ -11,9 +11,8 @@ from config import ConfigError
 from document_store import DocumentMissing, LocalStore, S3Store, open_store
 from models import db
 from tests import sample_files
-from tests.application_factories import gen_application
 from tests.conftest import AuthActions
-from tests.factories import gen_user
+from tests.factories import gen_application, gen_user
 
 
 def test_local_store_round_trip(tmp_path):

@@ -7,8 +7,7 @@ from PIL import Image
 
 from models import Application, AuditLog, Document, FeePayment
 from tests import sample_files
-from tests.application_factories import gen_application
-from tests.factories import gen_card, gen_location, gen_reservation, gen_user
+from tests.factories import gen_application, gen_card, gen_location, gen_reservation, gen_user
 from tests.pdfs import pdf_text
 
 FORM_ID = "12345678901234567890123"

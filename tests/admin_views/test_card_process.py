@@ -7,8 +7,7 @@ import pytest
 
 from models import AuditLog, Card, CardEvent, FeePayment, StorageLocation
 from rules.clock import now, today
-from tests.application_factories import gen_application
-from tests.factories import gen_card, gen_location, gen_reservation, gen_slot, gen_user
+from tests.factories import gen_application, gen_card, gen_location, gen_reservation, gen_slot, gen_user
 
 
 def card_in(stage, **fields):

@@ -8,8 +8,7 @@ import pdf
 from models import FeePayment, ReceiptCounter, db
 from rules import fees, settings
 from rules.fees import FeeError, amount_due
-from tests.application_factories import gen_application
-from tests.factories import gen_location, gen_user
+from tests.factories import gen_application, gen_location, gen_user
 from tests.pdfs import pdf_text
 
 DAY = datetime.date(2026, 12, 3)

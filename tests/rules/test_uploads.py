@@ -8,8 +8,7 @@ from models import Document
 from rules import settings, uploads
 from rules.uploads import Upload, UploadError, UploadsRefused
 from tests import sample_files
-from tests.application_factories import gen_application
-from tests.factories import gen_user
+from tests.factories import gen_application, gen_user
 
 MB = 1024 * 1024
 
