@@ -11,9 +11,10 @@ from playhouse.schema_diff import diff_models
 
 import audit
 from config import PROJECT_ROOT
+from database import write_transaction
 from devices.qr_decode import DECODERS, decode_file
 from models import ALL_MODELS, ROLES, User, db
-from rules import card_capture, card_import, qr_list_import, settings, uploads
+from rules import card_import, qr_list_import, settings, uploads
 from rules.passwords import hash_password, policy_problems
 
 MIGRATIONS = PROJECT_ROOT / "migrations"
@@ -167,7 +168,7 @@ def import_qr_scan_command(path, dry_run, decoder):
         )
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    with card_capture.write_transaction():
+    with write_transaction(db):
         report = qr_list_import.plan(decoded) if dry_run else qr_list_import.apply(decoded)
         if report.applied:
             audit.record("qr_import", model="Card", detail=qr_list_import.audit_detail(path.name, report))

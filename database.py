@@ -32,3 +32,12 @@ def make_database(url):
 
 def is_sqlite(database):
     return database.__class__.__name__.endswith("SqliteDatabase")
+
+
+def write_transaction(database):
+    """A transaction that is going to write. On SQLite it takes the write lock at BEGIN, so
+    concurrent writers queue (busy_timeout) instead of failing to upgrade a read lock; on
+    PostgreSQL the row locks of the statements inside serialise what must be serialised."""
+    if is_sqlite(database.obj):
+        return database.atomic(lock_type="IMMEDIATE")
+    return database.atomic()

@@ -14,7 +14,8 @@ from wtforms import StringField
 
 import audit
 from admin_views.base import StaffPage
-from models import QrCaptureSession
+from database import write_transaction
+from models import QrCaptureSession, db
 from rules import card_capture
 
 LIST_LENGTH = 200
@@ -47,7 +48,7 @@ class CaptureView(StaffPage):
             abort(400)
         if (form.payload.data or "").strip():
             user = current_user._get_current_object()
-            with card_capture.write_transaction():
+            with write_transaction(db):
                 scan = card_capture.register_scan(user, form.payload.data)
                 if scan.outcome in ("new", "updated"):
                     audit.record("qr_capture", model="Card", object_id=scan.card_id, detail=_detail(scan))
@@ -58,7 +59,7 @@ class CaptureView(StaffPage):
         if not FlaskForm().validate_on_submit():
             abort(400)
         try:
-            with card_capture.write_transaction():
+            with write_transaction(db):
                 scan = card_capture.undo_last_scan(current_user._get_current_object())
                 audit.record("qr_capture_undo", model="Card", object_id=scan.application_form_id, detail=_detail(scan))
         except card_capture.CaptureError as error:
@@ -71,7 +72,7 @@ class CaptureView(StaffPage):
     def close(self):
         if not FlaskForm().validate_on_submit():
             abort(400)
-        with card_capture.write_transaction():
+        with write_transaction(db):
             session = card_capture.close_session(current_user._get_current_object())
             if session is None:
                 return redirect(url_for(".index"))

@@ -20,7 +20,9 @@ from wtforms.validators import InputRequired
 
 import audit
 from admin_views.base import StaffPage
+from database import write_transaction
 from devices.qr_decode import decode_file
+from models import db
 from rules import card_capture, qr_list_import, settings, uploads
 
 TOKEN = re.compile(r"[A-Za-z0-9_\-]{32,64}")
@@ -67,7 +69,7 @@ class QrScanImportView(StaffPage):
         path = _claim(form.token.data)
         try:
             decoded = _decode(path.read_bytes())
-            with card_capture.write_transaction():
+            with write_transaction(db):
                 report = qr_list_import.apply(decoded, current_user._get_current_object())
                 if report.applied:
                     detail = qr_list_import.audit_detail(form.filename.data or "", report)

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field, replace
 
 from peewee import JOIN, Case, IntegrityError, Value, fn
 
-from database import is_sqlite
+from database import is_sqlite, write_transaction
 from models import PURPOSES, Card, Location, Reservation, Slot, db
 from rules import settings
 from rules.clock import as_date, now
@@ -475,7 +475,7 @@ def _book(slot_id, purpose, applicant, channel, override, submission_token, crea
         _full()
     applicant = clean_applicant(applicant, purpose, channel=channel, at=at)
     note = _clean_text(note, "note", required=False)
-    with _seat_transaction():
+    with write_transaction(db):
         _serialise_person(applicant)
         card, problems = _overridable_problems(slot, purpose, applicant, at)
         overridden = _settle(problems, channel, override)
@@ -498,14 +498,6 @@ def _book(slot_id, purpose, applicant, channel, override, submission_token, crea
             note=note,
         )
     return BookingResult(reservation, overridden=overridden)
-
-
-def _seat_transaction():
-    """SQLite: take the write lock at BEGIN, so concurrent bookings queue instead of failing
-    to upgrade a read lock. PostgreSQL: row locks of the conditional UPDATE suffice."""
-    if is_sqlite(db.obj):
-        return db.atomic(lock_type="IMMEDIATE")
-    return db.atomic()
 
 
 def _serialise_person(applicant):
@@ -584,7 +576,7 @@ def cancel(number, birth_date, *, channel="web", at=None):
     """Cancel a booking and give its seats back. Residents may do so until the deadline."""
     at = at or now()
     reservation = _find_changeable(number, birth_date, channel, at)
-    with _seat_transaction():
+    with write_transaction(db):
         cancelled = (
             Reservation.update(status="cancelled", cancelled_at=at, updated_at=at)
             .where(Reservation.id == reservation.id, Reservation.status == "booked")
@@ -611,7 +603,7 @@ def change(number, birth_date, slot_id, *, people=None, channel="web", override=
         people=people,
         notice_number=reservation.notice_number or "",
     )
-    with _seat_transaction():
+    with write_transaction(db):
         _serialise_person(applicant)
         card, problems = _overridable_problems(slot, reservation.purpose, applicant, at, reservation.id)
         overridden = _settle(problems, channel, override)

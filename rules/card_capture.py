@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from peewee import IntegrityError, fn
 
-from database import is_sqlite
+from database import is_sqlite, write_transaction
 from models import VISIT_TYPES, Card, CardEvent, QrCaptureScan, QrCaptureSession, User, db
 from rules.clock import now
 from rules.qr_payload import parse_card_code
@@ -58,14 +58,6 @@ class CodeResult:
     changes: dict = field(default_factory=dict)
 
 
-def write_transaction():
-    """SQLite: take the write lock at BEGIN, so scans queue instead of failing to upgrade a read
-    lock. PostgreSQL: the unique 申請書ID and the row lock of the card serialise them."""
-    if is_sqlite(db.obj):
-        return db.atomic(lock_type="IMMEDIATE")
-    return db.atomic()
-
-
 def masked(text):
     """Scanned text as it may be shown or stored: NFKC, one line, a lone 12-digit run hidden
     (it could be a 個人番号, which is never stored or shown)."""
@@ -98,7 +90,7 @@ def classify(code):
 def register_code(code, user=None, note=CAPTURE_NOTE, at=None):
     """Insert or update the card of ``code``; the CodeResult says which, or why not."""
     at = at or now()
-    with write_transaction():
+    with write_transaction(db):
         card = _card_with_form_id(code.application_form_id, lock=True)
         if card is None:
             clash = _notice_number_holder(code)
@@ -224,7 +216,7 @@ def _close_stale_sessions(user):
 def register_scan(user, payload, at=None):
     """Register one scanned payload in the user's open session; returns the QrCaptureScan row."""
     at = at or now()
-    with write_transaction():
+    with write_transaction(db):
         session = _session_for_scan(user, at)
         code, error = parse(payload)
         result = error or register_code(code, user, at=at)
@@ -255,7 +247,7 @@ def undo_last_scan(user):
     """Undo the last scan of the user's open session, restoring the ledger as it was before it.
 
     Refused (CaptureError) when the card has moved on since: a later stage, another change."""
-    with write_transaction():
+    with write_transaction(db):
         session = open_session(user)
         scan = _last_scan(session)
         if scan is None:
@@ -311,7 +303,7 @@ def _stored(key, value):
 
 def close_session(user, at=None):
     """Close the user's open session; returns it, or None when there was none."""
-    with write_transaction():
+    with write_transaction(db):
         session = open_session(user)
         if session is not None:
             session.closed_at = at or now()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError
 
-from database import is_sqlite
+from database import write_transaction
 from models import FEE_KINDS, ISSUE_KINDS, FeePayment, ReceiptCounter, db
 from rules import settings
 from rules.clock import now, today
@@ -218,7 +218,7 @@ def take_payment(
         )
     year = fiscal_year(at.date())
     try:
-        with _write_transaction():
+        with write_transaction(db):
             first = _reserve_receipt_numbers(location.id, year, len(due.lines))
             # Checked after the counter is locked, so two terminals cannot both take the same fee.
             _refuse_if_already_paid(application, due, submission_token)
@@ -271,14 +271,6 @@ def payments_with_token(submission_token):
     return list(
         FeePayment.select().where(FeePayment.submission_token == submission_token).order_by(FeePayment.receipt_seq)
     )
-
-
-def _write_transaction():
-    """SQLite: take the write lock at BEGIN, so concurrent payments queue instead of failing to
-    upgrade a read lock. PostgreSQL: the counter's row lock (from its UPDATE) serialises them."""
-    if is_sqlite(db.obj):
-        return db.atomic(lock_type="IMMEDIATE")
-    return db.atomic()
 
 
 def _reserve_receipt_numbers(location_id, year, count):

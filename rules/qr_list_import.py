@@ -9,6 +9,8 @@ same code twice in the file counts once (重複).
 
 from dataclasses import dataclass, field
 
+from database import write_transaction
+from models import db
 from rules import card_capture
 
 IMPORT_NOTE = "QR一括登録(スキャン画像)"
@@ -100,7 +102,7 @@ def _repeat(earlier, code):
 
 def apply(decoded_pages, user=None):
     """Register every code of the pages, or none; the report says which and why."""
-    with card_capture.write_transaction() as transaction:
+    with write_transaction(db) as transaction:
         report = plan(decoded_pages)
         if not report.ok:
             return report
