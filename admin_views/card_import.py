@@ -1,15 +1,12 @@
 """CSV取込: upload a 統合端末 CSV, preview it, confirm, apply all-or-nothing.
 
-The file waits between preview and confirm in ``DATA_DIR/card_imports/<token>.csv``. With
+The file waits between preview and confirm in ``DATA_DIR/card_imports/`` (pending_uploads). With
 JavaScript the apply runs in a thread and the page polls its progress; without it the
 confirm is a plain POST that answers when the import is done.
 """
 
 import logging
-import re
-import secrets
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,14 +20,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 import audit
+from admin_views import pending_uploads
 from admin_views.base import StaffPage
 from models import db
 from rules import card_import
 
 FAILED_MESSAGE = "取込中にシステムエラーが発生したため、何も登録しませんでした。"
-TOKEN = re.compile(r"[A-Za-z0-9_\-]{32,64}")
 ERRORS_SHOWN = 1000
-KEEP_SECONDS = 12 * 60 * 60
 # token → {"user_id", "done", "total", "report"}: the progress of imports running in this process.
 RUNNING = {}
 RUNNING_LOCK = threading.Lock()
@@ -68,7 +64,7 @@ class CardImportView(StaffPage):
         profile = _load_profile(form.profile.data)
         data = form.file.data.read()
         report = card_import.preview(data, profile)
-        token = _keep_upload(data) if report.ok else None
+        token = pending_uploads.keep("card_imports", data) if report.ok else None
         confirm = ConfirmForm(token=token, profile=profile.name, filename=form.file.data.filename)
         return self.render(
             "admin/card_import.html",
@@ -86,7 +82,7 @@ class CardImportView(StaffPage):
         if not form.validate_on_submit():
             abort(400)
         profile = _load_profile(form.profile.data)
-        path = _claim_upload(form.token.data)
+        path = pending_uploads.claim("card_imports", form.token.data)
         upload = Upload(path, form.filename.data or "", profile, current_user._get_current_object())
         if request.form.get("mode") == "background":
             _start_in_background(form.token.data, upload)
@@ -125,41 +121,6 @@ def _load_profile(name):
         return card_import.load_profile(name, card_import.profile_directories(current_app.config["DATA_DIR"]))
     except card_import.ProfileError:
         abort(400)
-
-
-def _upload_folder():
-    folder = Path(current_app.config["DATA_DIR"]) / "card_imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _keep_upload(data):
-    folder = _upload_folder()
-    _forget_abandoned(folder)
-    token = secrets.token_urlsafe(32)
-    (folder / f"{token}.csv").write_bytes(data)
-    return token
-
-
-def _forget_abandoned(folder):
-    """A preview that nobody confirmed leaves its file behind; remove those older than KEEP_SECONDS."""
-    oldest_kept = time.time() - KEEP_SECONDS
-    for path in folder.glob("*.csv"):
-        if path.stat().st_mtime < oldest_kept:
-            path.unlink(missing_ok=True)
-
-
-def _claim_upload(token):
-    """Take the kept file of a token for applying. The token is checked before it becomes part of a
-    path, and the rename lets only one of two confirms (a double click) have the file."""
-    if not TOKEN.fullmatch(token or ""):
-        abort(400)
-    claimed = _upload_folder() / f"{token}.applying"
-    try:
-        (_upload_folder() / f"{token}.csv").rename(claimed)
-    except FileNotFoundError:
-        abort(404)
-    return claimed
 
 
 def _apply_file(upload, progress=None):

@@ -1,16 +1,11 @@
 """QRスキャン画像取込: upload the scanned pages of a カード発行一覧表, see what every page holds,
 confirm, and register all codes or none (``rules/qr_list_import.py``).
 
-The file waits between preview and confirm in ``DATA_DIR/qr_scans/<token>.scan`` and is decoded
+The file waits between preview and confirm in ``DATA_DIR/qr_scans/`` (pending_uploads) and is decoded
 again at the confirm, so what is registered is what the file holds against the ledger of then.
 """
 
-import re
-import secrets
-import time
-from pathlib import Path
-
-from flask import abort, current_app
+from flask import abort
 from flask_admin import expose
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -19,14 +14,13 @@ from wtforms import HiddenField
 from wtforms.validators import InputRequired
 
 import audit
+from admin_views import pending_uploads
 from admin_views.base import StaffPage
 from database import write_transaction
 from devices.qr_decode import decode_file
 from models import db
 from rules import card_capture, qr_list_import, settings, uploads
 
-TOKEN = re.compile(r"[A-Za-z0-9_\-]{32,64}")
-KEEP_SECONDS = 12 * 60 * 60
 ACCEPTED = ".pdf,.png,.jpg,.jpeg,.tif,.tiff,application/pdf,image/png,image/jpeg,image/tiff"
 
 
@@ -50,7 +44,7 @@ class QrScanImportView(StaffPage):
         data = form.file.data.read()
         filename = form.file.data.filename or ""
         report, refusal = _plan(data)
-        token = _keep(data) if report and report.ok else None
+        token = pending_uploads.keep("qr_scans", data) if report and report.ok else None
         return self.render(
             "admin/qr_scan_import.html",
             form=ConfirmForm(token=token, filename=filename),
@@ -66,7 +60,7 @@ class QrScanImportView(StaffPage):
         form = ConfirmForm()
         if not form.validate_on_submit():
             abort(400)
-        path = _claim(form.token.data)
+        path = pending_uploads.claim("qr_scans", form.token.data)
         try:
             decoded = _decode(path.read_bytes())
             with write_transaction(db):
@@ -94,32 +88,3 @@ def _plan(data):
         return qr_list_import.plan(_decode(data)), None
     except ValueError as error:
         return None, str(error)
-
-
-def _folder():
-    folder = Path(current_app.config["DATA_DIR"]) / "qr_scans"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _keep(data):
-    folder = _folder()
-    oldest_kept = time.time() - KEEP_SECONDS
-    for path in folder.glob("*.scan"):
-        if path.stat().st_mtime < oldest_kept:
-            path.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(32)
-    (folder / f"{token}.scan").write_bytes(data)
-    return token
-
-
-def _claim(token):
-    """The kept file of a token, renamed so that only one of two confirms (a double click) has it."""
-    if not TOKEN.fullmatch(token or ""):
-        abort(400)
-    claimed = _folder() / f"{token}.applying"
-    try:
-        (_folder() / f"{token}.scan").rename(claimed)
-    except FileNotFoundError:
-        abort(404)
-    return claimed

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from admin_views import card_import as view
+from admin_views import pending_uploads
 from models import AuditLog, Card, CardEvent
 from tests.card_csv import card_rows, csv_bytes
 from tests.factories import gen_user
@@ -55,7 +56,7 @@ def test_abandoned_previews_are_removed(client, auth, clerk, app):
     """Is a kept file older than half a day removed when the next file is uploaded?"""
     upload(auth, SAMPLE.read_bytes())
     [abandoned] = kept_files(app)
-    os.utime(abandoned, (time.time() - view.KEEP_SECONDS - 60,) * 2)
+    os.utime(abandoned, (time.time() - pending_uploads.KEEP_SECONDS - 60,) * 2)
     upload(auth, SAMPLE.read_bytes())
     assert len(kept_files(app)) == 1 and not abandoned.exists()
 

@@ -1,0 +1,49 @@
+"""Uploads waiting between a preview and its confirmation: kept in ``DATA_DIR/<folder>/``
+under a random token (never in the session cookie), claimed at most once, and removed after
+KEEP_SECONDS when nobody confirmed them."""
+
+import re
+import secrets
+import time
+from pathlib import Path
+
+from flask import abort, current_app
+
+TOKEN = re.compile(r"[A-Za-z0-9_\-]{32,64}")
+KEEP_SECONDS = 12 * 60 * 60
+
+
+def keep(folder_name, data):
+    """Store the bytes and return the token the confirm form carries."""
+    folder = _folder(folder_name)
+    _forget_abandoned(folder)
+    token = secrets.token_urlsafe(32)
+    (folder / f"{token}.upload").write_bytes(data)
+    return token
+
+
+def claim(folder_name, token):
+    """The kept file of a token, renamed so that only one of two confirms (a double click) has it.
+    The token is checked before it becomes part of a path. Delete the returned file when done."""
+    if not TOKEN.fullmatch(token or ""):
+        abort(400)
+    folder = _folder(folder_name)
+    claimed = folder / f"{token}.applying"
+    try:
+        (folder / f"{token}.upload").rename(claimed)
+    except FileNotFoundError:
+        abort(404)
+    return claimed
+
+
+def _folder(folder_name):
+    folder = Path(current_app.config["DATA_DIR"]) / folder_name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _forget_abandoned(folder):
+    oldest_kept = time.time() - KEEP_SECONDS
+    for path in folder.glob("*.upload"):
+        if path.stat().st_mtime < oldest_kept:
+            path.unlink(missing_ok=True)
