@@ -19,6 +19,7 @@ from models import (
     User,
     db,
 )
+from rules import card_stages
 from rules.clock import now, today
 from rules.passwords import hash_password
 from rules.reservation_numbers import new_reservation_number
@@ -191,7 +192,9 @@ def _notice_number(rng):
 def _card(rng, locations, storages, users):
     stage = rng.choices(list(STAGE_WEIGHTS), weights=list(STAGE_WEIGHTS.values()))[0]
     person = _person(rng)
-    delivered = today() - datetime.timedelta(days=rng.randint(1, 120))
+    # Cards still uncollected after months are the ones reminded, returned or disposed of.
+    oldest = 260 if stage in ("reminded", "returned", "disposed") else 120
+    delivered = today() - datetime.timedelta(days=rng.randint(1, oldest))
     location = rng.choice(locations)
     visit_type = "at_application" if stage == "mailed" or rng.random() < 0.15 else "at_issuance"
     card = Card.create(
@@ -215,6 +218,7 @@ def _card(rng, locations, storages, users):
 
 
 def _history(rng, card, stage, delivered, users):
+    """Walk the card through its stage path as staff would have, with the ledger's own dates."""
     at = datetime.datetime.combine(delivered, datetime.time(9, 0))
     previous = None
     for step in STAGE_PATHS[stage]:
@@ -228,12 +232,8 @@ def _history(rng, card, stage, delivered, users):
             note="廃棄期限経過" if step == "disposed" else "",
         )
         previous = step
-        if step == "notified":
-            Card.update(notified_on=at.date(), issue_deadline=at.date() + datetime.timedelta(days=90)).where(
-                Card.id == card.id
-            ).execute()
-        if step == "issued":
-            Card.update(issued_at=at, storage=None).where(Card.id == card.id).execute()
+        if dates := card_stages.dates_for(step, at):
+            Card.update(dates).where(Card.id == card.id).execute()
 
 
 def _applications(rng, cards, users):

@@ -223,7 +223,7 @@ def _groups(cards, targets):
 
 def _update(ids, from_stage, to_stage, at):
     """One guarded UPDATE per chunk: a card another clerk moved meanwhile aborts the whole move."""
-    fields = {Card.stage: to_stage, Card.updated_at: at, **_dates_for(to_stage, at)}
+    fields = {Card.stage: to_stage, Card.updated_at: at, **dates_for(to_stage, at)}
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         changed = Card.update(fields).where(Card.id.in_(chunk), Card.stage == from_stage).execute()
@@ -233,7 +233,8 @@ def _update(ids, from_stage, to_stage, at):
             )
 
 
-def _dates_for(to_stage, at):
+def dates_for(to_stage, at):
+    """The card fields a move to ``to_stage`` at ``at`` sets: deadlines from settings, storage freed."""
     day = at.date()
     if to_stage == "notified":
         return {
