@@ -5,7 +5,7 @@ import pytest
 
 from models import AuditLog, Reservation
 from rules.clock import today
-from tests.factories import gen_location, gen_reservation, gen_slot, gen_user
+from tests.factories import gen_card, gen_location, gen_reservation, gen_slot, gen_user
 
 
 @pytest.fixture
@@ -134,3 +134,11 @@ def test_apply_booking_opens_a_prefilled_application(client, clerk):
     assert link in page
     form = client.get(link).get_data(as_text=True)
     assert 'value="山﨑　太郎"' in form and 'value="ヤマサキ　タロウ"' in form
+
+
+def test_collect_booking_leads_to_its_card(client, clerk):
+    """Does a 交付 booking at check-in link to its card's page, where it is handed over?"""
+    card = gen_card(notice_number="6A6-244944")
+    reservation = gen_reservation(slot=gen_slot(day=today()), purpose="collect", card=card, notice_number="6A6-244944")
+    page = client.get(f"/admin/checkin/?location={reservation.slot.location_id}").get_data(as_text=True)
+    assert f"/admin/card_detail/{card.id}" in page
