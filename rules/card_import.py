@@ -32,6 +32,7 @@ PROFILE_NAME = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 CHUNK_ROWS = 1000
 SAMPLE_ROWS = 10
 EVENT_NOTE = "統合端末CSV取込"
+EVENT_KEYS = ("card", "at", "to_stage", "note", "user")
 FULL_WIDTH_ALNUM = str.maketrans(
     {chr(code): chr(code - 0xFEE0) for code in range(0xFF10, 0xFF5B) if chr(code - 0xFEE0).isalnum()}
 )
@@ -561,11 +562,12 @@ def _write(plan, user, progress):
         db.execute_sql("PRAGMA cache_size = -65536")
     at = now()
     keys, rows = _new_card_rows(plan.new_rows, at)
+    event = (at, "delivered", EVENT_NOTE, user.id if user else None)
     total = len(rows) + len(plan.updates)
     done = 0
     for chunk in _chunks(rows):
-        card_ids = _insert_cards(keys, chunk)
-        _insert_delivery_events(card_ids, at, user)
+        card_ids = _add_cards(keys, chunk)
+        _add_rows(CardEvent, EVENT_KEYS, [(card_id, *event) for card_id in card_ids])
         done += len(chunk)
         _report_progress(progress, done, total)
     for chunk in _chunks(plan.updates):
@@ -589,13 +591,46 @@ def _new_card_rows(frame, at):
     return list(columns), list(zip(*columns.values(), strict=True))
 
 
-def _insert_cards(keys, rows):
-    """One multi-row INSERT per chunk, returning the new ids. peewee's insert_many converts every
-    value in Python, which made 100,000 rows take about 9 seconds instead of 2."""
-    names = ", ".join(_quoted(Card._meta.fields[key].column_name) for key in keys)
+def _add_cards(keys, rows):
+    """Insert new cards and return their ids."""
+    if is_sqlite(db.obj):
+        return _insert_rows(Card, keys, rows, returning="id")
+    _copy_rows(Card, keys, rows)
+    form_ids = [row[keys.index("application_form_id")] for row in rows]
+    return [card_id for (card_id,) in _cards_among([Card.id], Card.application_form_id, form_ids)]
+
+
+def _add_rows(model, keys, rows):
+    if is_sqlite(db.obj):
+        _insert_rows(model, keys, rows)
+    else:
+        _copy_rows(model, keys, rows)
+
+
+def _insert_rows(model, keys, rows, returning=None):
+    """One multi-row INSERT per chunk. peewee's insert_many converts every value in Python,
+    which made 100,000 cards take about 9 seconds instead of 2."""
+    names = ", ".join(_quoted(model._meta.fields[key].column_name) for key in keys)
     values = ", ".join([_placeholders(len(keys))] * len(rows))
-    sql = f"INSERT INTO {_quoted(Card._meta.table_name)} ({names}) VALUES {values} RETURNING {_quoted('id')}"
-    return [card_id for (card_id,) in db.execute_sql(sql, list(chain.from_iterable(rows))).fetchall()]
+    sql = f"INSERT INTO {_quoted(model._meta.table_name)} ({names}) VALUES {values}"
+    if returning is None:
+        db.execute_sql(sql, list(chain.from_iterable(rows)))
+        return None
+    cursor = db.execute_sql(f"{sql} RETURNING {_quoted(returning)}", list(chain.from_iterable(rows)))
+    return [value for (value,) in cursor.fetchall()]
+
+
+def _copy_rows(model, keys, rows):
+    """PostgreSQL's COPY, about twice as fast as multi-row INSERTs there. In its CSV form an
+    unquoted empty cell is NULL, except in the NOT NULL columns named in FORCE_NOT_NULL."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    buffer.seek(0)
+    fields = [model._meta.fields[key] for key in keys]
+    names = ", ".join(_quoted(field.column_name) for field in fields)
+    not_null = ", ".join(_quoted(field.column_name) for field in fields if not field.null)
+    options = f"FORMAT csv, FORCE_NOT_NULL ({not_null})"
+    db.cursor().copy_expert(f"COPY {_quoted(model._meta.table_name)} ({names}) FROM STDIN WITH ({options})", buffer)
 
 
 def _insert_defaults(at):
@@ -606,16 +641,6 @@ def _insert_defaults(at):
     for key in ("address", "issue_kind", "express", "batch", "note"):
         defaults[key] = Card._meta.fields[key].default
     return defaults
-
-
-def _insert_delivery_events(card_ids, at, user):
-    """The 納品 entry of each new card's stage history."""
-    fields = [CardEvent.card, CardEvent.at, CardEvent.to_stage, CardEvent.note, CardEvent.user]
-    common = (at, "delivered", EVENT_NOTE, user.id if user else None)
-    names = ", ".join(_quoted(field.column_name) for field in fields)
-    values = ", ".join([_placeholders(len(fields))] * len(card_ids))
-    params = list(chain.from_iterable((card_id, *common) for card_id in card_ids))
-    db.execute_sql(f"INSERT INTO {_quoted(CardEvent._meta.table_name)} ({names}) VALUES {values}", params)
 
 
 # Reporting -----------------------------------------------------------------------------------

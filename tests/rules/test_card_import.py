@@ -72,6 +72,18 @@ def test_changed_row_updates_only_that_card(database, profile):
     assert CardEvent.select().count() == 5
 
 
+def test_awkward_values_are_stored_exactly(database, profile):
+    """Are a line break, quotes and commas in a cell, and empty optional cells, stored as written?"""
+    rows = card_rows(2)
+    rows[0]["住所"] = '安芸市土居1番\n「ハイツ, 2号」"東"'
+    rows[1].update({"住所": "", "交付通知書番号": "", "性別": "", "カード有効期限": ""})
+    card_import.apply(csv_bytes(rows), profile)
+    first = Card.get(Card.application_form_id == rows[0]["申請書ID"])
+    second = Card.get(Card.application_form_id == rows[1]["申請書ID"])
+    assert first.address == '安芸市土居1番\n「ハイツ, 2号」"東"'
+    assert (second.address, second.notice_number, second.sex, second.card_expiry) == ("", None, None, None)
+
+
 def test_empty_cell_keeps_ledger_value(database, profile):
     """Does an empty optional cell leave what the ledger already holds?"""
     rows = card_rows(1)
