@@ -558,7 +558,7 @@ def _changes(incoming, existing, stored):
 def _write(plan, user, progress):
     if is_sqlite(db.obj):
         # The ledger's many indexes outgrow SQLite's 2 MB default page cache at this size;
-        # 64 MB for this connection roughly halves the time of a large insert.
+        # 64 MB for this connection made the 100,000-row insert about a third faster.
         db.execute_sql("PRAGMA cache_size = -65536")
     at = now()
     keys, rows = _new_card_rows(plan.new_rows, at)
