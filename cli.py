@@ -143,10 +143,13 @@ def import_cards_command(path, profile_name, dry_run):
     except card_import.ProfileError as error:
         raise click.ClickException(str(error)) from None
     data = path.read_bytes()
-    with db.atomic():
-        report = card_import.preview(data, profile) if dry_run else card_import.apply(data, profile)
-        if report.applied:
-            audit.record("import", model="Card", detail=card_import.audit_detail(path.name, profile, report))
+    if dry_run:
+        report = card_import.preview(data, profile)
+    else:
+        with write_transaction(db):
+            report = card_import.apply(data, profile)
+            if report.applied:
+                audit.record("import", model="Card", detail=card_import.audit_detail(path.name, profile, report))
     click.echo("\n".join(card_import.report_lines(report)))
     if not report.ok:
         raise click.ClickException(card_import.outcome(report))

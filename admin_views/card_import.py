@@ -22,6 +22,7 @@ from wtforms.validators import InputRequired
 import audit
 from admin_views import pending_uploads
 from admin_views.base import StaffPage
+from database import write_transaction
 from models import db
 from rules import card_import
 
@@ -126,7 +127,7 @@ def _load_profile(name):
 def _apply_file(upload, progress=None):
     """Apply the kept file and delete it, whatever the outcome."""
     try:
-        with db.atomic():
+        with write_transaction(db):
             report = card_import.apply(upload.path.read_bytes(), upload.profile, user=upload.user, progress=progress)
             if report.applied:
                 detail = card_import.audit_detail(upload.filename, upload.profile, report)

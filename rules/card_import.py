@@ -21,7 +21,7 @@ import pandas as pd
 from peewee import BooleanField, DateField, IntegrityError
 
 from config import PROJECT_ROOT
-from database import is_sqlite
+from database import is_sqlite, write_transaction
 from models import ISSUE_KINDS, SEXES, VISIT_TYPES, Card, CardEvent, db
 from rules.clock import now
 from rules.kana import is_kana_name, kana_key, normalise_kana
@@ -197,7 +197,7 @@ def apply(data, profile, user=None, progress=None):
 
     ``progress(done, total)`` is called after each chunk written."""
     try:
-        with db.atomic():
+        with write_transaction(db):
             report, plan = _plan_import(data, profile)
             if report.ok:
                 _write(plan, user, progress)
