@@ -20,8 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app import create_app  # noqa: E402
 from cli import upgrade_schema  # noqa: E402
 from models import Document, db  # noqa: E402
-from tests.application_factories import gen_application  # noqa: E402
-from tests.factories import PASSWORD, gen_user  # noqa: E402
+from tests.factories import PASSWORD, gen_application, gen_user  # noqa: E402
 
 A4_INCHES = (8.27, 11.69)
 
