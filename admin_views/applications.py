@@ -9,6 +9,7 @@ from admin_views.base import StaffModelView
 from admin_views.reservations import PERSON_FORM_EXCLUDED
 from models import Application, Reservation
 from rules.applications import application_problems, normalise_form_id, prefill_from_reservation
+from rules.card_links import link_ledger
 
 
 def _link_to_applicant(_view, _context, model, name):
@@ -68,6 +69,9 @@ class ApplicationView(StaffModelView):
         model.application_form_id = normalise_form_id(model.application_form_id)
         if is_created and model.received_by is None:
             model.received_by = current_user._get_current_object()
+
+    def after_model_change(self, form, model, is_created):
+        link_ledger(form_ids=[model.application_form_id], notice_numbers=[])
 
     def get_save_return_url(self, model, is_created=False):
         return url_for("applicant.detail", application_id=model.id)

@@ -13,6 +13,7 @@ from admin_views.card_documents import CardDocumentActions
 from admin_views.reservations import PERSON_FORM_EXCLUDED
 from models import Card, Location, StorageLocation, db
 from rules import card_stages
+from rules.card_links import link_ledger
 from rules.card_stages import STAGE_LABELS, TransitionError
 from rules.clock import now, today
 
@@ -155,6 +156,9 @@ class CardView(CardDocumentActions, StaffModelView):
     @action("release_hold", "→ 保留解除", "選択したカードを保留前の工程に戻します。よろしいですか?")
     def action_9_release_hold(self, ids):
         move_cards(ids, None, note="一覧から一括", release=True)
+
+    def after_model_change(self, form, model, is_created):
+        link_ledger([model.application_form_id], [model.notice_number] if model.notice_number else [])
 
     def get_query(self):
         return (

@@ -25,6 +25,7 @@ from peewee import IntegrityError, fn
 
 from database import is_sqlite, write_transaction
 from models import VISIT_TYPES, Card, CardEvent, QrCaptureScan, QrCaptureSession, User, db
+from rules.card_links import link_ledger
 from rules.clock import now
 from rules.qr_payload import parse_card_code
 
@@ -99,6 +100,7 @@ def register_code(code, user=None, note=CAPTURE_NOTE, at=None):
             try:
                 with db.atomic():
                     card = _insert_card(code, user, note, at)
+                link_ledger([code.application_form_id], [code.notice_number])
                 return CodeResult("new", "納品として登録しました。", code, card.id)
             except IntegrityError:
                 # Another scan committed first (PostgreSQL): of the same code, then compare with
@@ -109,6 +111,7 @@ def register_code(code, user=None, note=CAPTURE_NOTE, at=None):
         result = _compare(code, card)
         if result.outcome == "updated":
             _apply_changes(card, result.changes)
+            link_ledger([code.application_form_id], [code.notice_number])
         return result
 
 

@@ -23,6 +23,7 @@ from peewee import BooleanField, DateField, IntegrityError
 from config import PROJECT_ROOT
 from database import is_sqlite, write_transaction
 from models import ISSUE_KINDS, SEXES, VISIT_TYPES, Card, CardEvent, db
+from rules.card_links import link_ledger
 from rules.clock import now
 from rules.kana import is_kana_name, kana_key, normalise_kana
 from rules.wareki import parse_date
@@ -575,6 +576,7 @@ def _write(plan, user, progress):
             Card.update(**change, updated_at=at).where(Card.application_form_id == form_id).execute()
         done += len(chunk)
         _report_progress(progress, done, total)
+    link_ledger()
 
 
 def _report_progress(progress, done, total):
