@@ -1,19 +1,21 @@
 """The base every staff view shares: sign-in, a role check on the server for every exposed
 view, action and export, and an audit row for every write and export."""
 
-from flask import abort, flash, has_request_context, redirect, request, url_for
+from flask import Response, abort, flash, has_request_context, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.contrib.peewee.filters import FilterEqual
 from flask_admin.contrib.peewee.form import CustomModelConverter
 from flask_admin.form.fields import DateTimeField as AdminDateTimeField
+from flask_admin.helpers import get_redirect_target
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from peewee import AutoField, DateTimeField, IntegrityError
 
 import audit
 from models import ROLES, db
+from rules.cp932_csv import Cp932Error, cp932_csv
 from rules.kana import is_kana_name, kana_key
 from rules.roles import role_at_least
 
@@ -98,7 +100,7 @@ class StaffModelView(RoleGuard, ModelView):
     can_view_details = True
     can_set_page_size = True
     page_size = 50
-    export_types = ["csv", "xlsx"]
+    export_types = ["csv", "cp932", "xlsx"]
     export_max_rows = 100000
 
     def __init__(self, model, *args, **kwargs):
@@ -233,10 +235,32 @@ class StaffModelView(RoleGuard, ModelView):
         audit.record(
             "export", model=self.model.__name__, detail=f"形式: {export_type} 条件: {request.query_string.decode()}"
         )
+        if export_type == "cp932" and self.can_export:
+            return self._export_cp932()
         response = super().export(export_type)
         if export_type == "csv" and response.status_code == 200:
             response.response = _with_byte_order_mark(response.response)
         return response
+
+    def _export_cp932(self):
+        """The list as CP932 CSV, or back to the list with every cell CP932 cannot hold."""
+        _count, rows = self._export_data()
+        header = [label for _name, label in self._export_columns]
+        values = [[self.get_export_value(row, name) for name, _label in self._export_columns] for row in rows]
+        try:
+            body = cp932_csv(header, values)
+        except Cp932Error as error:
+            shown = error.problems[:10]
+            more = f" ほか{len(error.problems) - len(shown)}件" if len(error.problems) > len(shown) else ""
+            flash(
+                "CP932で書けない文字があるため、出力しませんでした(UTF-8のCSVかExcel形式なら出力できます): "
+                + " ".join(problem.message for problem in shown)
+                + more,
+                "error",
+            )
+            return redirect(get_redirect_target() or self.get_url(".index_view"))
+        disposition = f"attachment; filename={self.get_export_name('csv')}"
+        return Response(body, mimetype="text/csv; charset=Shift_JIS", headers={"Content-Disposition": disposition})
 
 
 def _kana_terms(search):

@@ -108,3 +108,14 @@ def test_lists_export_to_excel(client, admin_session):
     workbook = openpyxl.load_workbook(io.BytesIO(response.data))
     values = [cell.value for row in workbook.active.iter_rows() for cell in row]
     assert "本庁 市民課" in values and "場所名" in values
+
+
+def test_cp932_export_or_a_clear_refusal(client, admin_session):
+    """Does a list export as CP932 for older PCs, and refuse with the cell named when a 𠮷 cannot be written?"""
+    gen_location(name="本庁 市民課", code="HONCHO")
+    exported = client.get("/admin/location/export/cp932/")
+    assert exported.mimetype == "text/csv" and "本庁 市民課" in exported.data.decode("cp932")
+    gen_location(name="𠮷田出張所", code="YOSHIDA")
+    refused = client.get("/admin/location/export/cp932/", follow_redirects=True).get_data(as_text=True)
+    assert "「場所名」の「𠮷」はCP932(Shift_JIS)で書けない文字です。" in refused
+    assert "出力しませんでした" in refused
