@@ -53,7 +53,6 @@ def test_clerk_records_support_application_takes_fee_and_scans(page, live_server
     page.get_by_role("button", name="登録する").click()
     expect(page.get_by_text("書類イメージを1件(3ページ)登録しました。")).to_be_visible(timeout=SLOW)
 
-    page.get_by_text("安芸 窓口(担当者)").click()
     page.get_by_role("button", name="ログアウト").click()
     sign_in(page, live_server, "tosa")
     page.goto(f"{live_server}/admin/application/?search={FORM_ID}")
