@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_config
-from database import make_database
+from database import end_of_request, make_database
 from extensions import babel, csrf, limiter
 from models import db
 from rules import settings
@@ -65,8 +65,7 @@ def register_request_hooks(app):
 
     @app.teardown_request
     def close_database(_exc):
-        if not db.is_closed():
-            db.close()
+        end_of_request(db)
 
     @app.after_request
     def security_headers(response):

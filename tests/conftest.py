@@ -106,8 +106,7 @@ def runner(app):
 
 @pytest.fixture
 def database(app):
-    """The bound database, for tests that read or write models directly (peewee connects on use;
-    requests made by the test client close the connection as they would in production)."""
+    """The bound database, for tests that read or write models directly (peewee connects on use)."""
     return db
 
 
