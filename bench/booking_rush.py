@@ -1,50 +1,90 @@
-"""The morning a month of slots opens: N residents read availability and book at once.
+"""The morning a month of slots opens: 100 residents read availability and book at once.
 
     .venv/bin/python bench/booking_rush.py [--clients 100] [--seconds 10] [--capacity 6]
     .venv/bin/python bench/booking_rush.py --postgres postgresql://postgres@127.0.0.1:5432/test
 
-Serves the app with waitress on loopback (behind a simulated proxy, so each client is a resident
-with an address of its own for the rate limits), measures /healthz as the baseline, then the
-month calendar, then the rush: each client opens a day's times and books a slot through the
-public HTML form. Afterwards it counts overbooked slots straight from the database.
+Serves the app with waitress on loopback and releases 30 days of slots. The load comes from wrk
+(Debian package ``wrk``; a C client, so that the figures are the server's and not a Python
+client's): first /healthz as the baseline, then the month calendar, then the rush, in which every
+connection alternates a day's times page and a booking posted through the public form. Each
+booking is a different resident behind a simulated proxy (KOFU_PROXY_COUNT=1 and a distinct
+X-Forwarded-For), so the per-address rate limit applies as it would in production. Afterwards
+the slots are checked in the database: none may hold more than its capacity.
 """
 
 import argparse
 import contextlib
 import datetime
-import random
 import re
-import secrets
+import shutil
+import subprocess
 import sys
 import tempfile
 import uuid
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg2  # noqa: E402
 
-from bench.loadgen import Client, app_command, run, served_app  # noqa: E402
+from bench.loadgen import Client, app_command, served_app  # noqa: E402
 
 KANA_DIGITS = "アイウエオカキクケコ"
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+LUA_TEMPLATE = """
+local slots = {{{slots}}}
+local days = {{{days}}}
+local digits = {{{digits}}}
+local counter = 0
+
+function setup(thread)
+  thread:set("offset", {per_thread} * (#threads_seen + 1))
+  table.insert(threads_seen, thread)
+end
+threads_seen = {{}}
+
+local function resident(n)
+  local text = ""
+  for ch in string.format("%07d", n):gmatch(".") do text = text .. digits[tonumber(ch) + 1] end
+  return text
+end
+
+request = function()
+  counter = counter + 1
+  local n = offset + counter
+  if counter % 2 == 1 then
+    return wrk.format("GET", "/book/apply/{location}/" .. days[n % #days + 1])
+  end
+  local body = "csrf_token={token}&purpose=apply&slot=" .. slots[n % #slots + 1]
+    .. "&name={name}&kana={kana_prefix}" .. resident(n)
+    .. "&birth_date=1980-04-01&phone=0887-35-0000&email=&people=1&notice_number=&consent=y&website="
+    .. "&submission_token=" .. string.format("rush%016d", n)
+  local address = string.format("10.%d.%d.%d", math.floor(n / 62500) % 250, math.floor(n / 250) % 250, n % 250 + 1)
+  local headers = {{
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = "{cookie}",
+    ["X-Forwarded-For"] = address,
+  }}
+  return wrk.format("POST", "/book/confirm", headers, body)
+end
+"""
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=100)
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=100, help="concurrent connections")
+    parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--capacity", type=int, default=6, help="seats per 30-minute slot")
     parser.add_argument("--postgres", metavar="URL", help="run on this PostgreSQL server instead of SQLite")
     options = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk が見つかりません。apt-get install wrk で導入してください。")
     with tempfile.TemporaryDirectory() as data_dir, database_url(options.postgres, data_dir) as url:
         environment = {"KOFU_DATA_DIR": data_dir, "KOFU_DATABASE_URL": url, "KOFU_PROXY_COUNT": "1"}
         app_command(environment, "init-db")
         location_id, slots_by_day = release_month(url, options.capacity)
-        seats = sum(options.capacity for slots in slots_by_day.values() for _ in slots)
         with served_app(environment) as base_url:
-            report(options, url, base_url, location_id, slots_by_day, seats)
+            report(options, url, base_url, location_id, slots_by_day, Path(data_dir))
 
 
 @contextlib.contextmanager
@@ -93,78 +133,82 @@ def release_month(url, capacity):
     return location.id, slots_by_day
 
 
-def resident(number):
-    """A fictitious resident, unique by kana, with the address a proxy would report."""
-    kana = "ベンチ　" + "".join(KANA_DIGITS[int(digit)] for digit in f"{number:06d}")
-    return kana, f"10.{number // 62500 % 250}.{number // 250 % 250}.{number % 250 + 1}"
-
-
-def report(options, url, base_url, location_id, slots_by_day, seats):
-    clients = [_client(base_url, index, slots_by_day) for index in range(options.clients)]
-    calendar = f"/book/apply/{location_id}"
+def report(options, url, base_url, location_id, slots_by_day, folder):
+    seats = options.capacity * sum(len(ids) for ids in slots_by_day.values())
+    database = "PostgreSQL" if url.startswith("postgres") else "SQLite"
     print(
-        f"{options.clients} clients, {len(slots_by_day)} days, {seats} seats, "
-        f"database {'PostgreSQL' if url.startswith('postgres') else 'SQLite'}, one waitress process"
+        f"{options.clients} connections (wrk), {options.seconds} s each, {len(slots_by_day)} days, {seats} seats, "
+        f"{database}, one waitress process (8 threads)"
     )
-    baseline = run("baseline /healthz", clients, lambda c: c.request("GET", "/healthz")[0] == 200, options.seconds)
-    print(baseline.line())
-    availability = run("availability (month)", clients, lambda c: c.request("GET", calendar)[0] == 200, options.seconds)
-    print(availability.line(baseline))
-    days = sorted(slots_by_day)
-    outcomes = {"booked": 0, "refused": 0}
-
-    def book(client):
-        day = random.choice(days)
-        if client.request("GET", f"/book/apply/{location_id}/{day.isoformat()}")[0] != 200:
-            return False
-        body, address = _booking_form(client, random.choice(slots_by_day[day]))
-        status, _ = client.request("POST", "/book/confirm", body, {**FORM, "X-Forwarded-For": address})
-        outcomes["booked" if status == 302 else "refused"] += 1
-        return status in (200, 302)
-
-    rush = run("rush (times page + booking)", clients, book, options.seconds * 2)
-    bookings_per_second = outcomes["booked"] / rush.seconds
-    print(rush.line(baseline))
+    baseline = wrk(options, f"{base_url}/healthz")
+    print(line("baseline /healthz", baseline))
+    availability = wrk(options, f"{base_url}/book/apply/{location_id}")
+    print(line("availability (month page)", availability, baseline))
+    script = folder / "rush.lua"
+    script.write_text(rush_script(base_url, location_id, slots_by_day))
+    rush = wrk(options, base_url, script)
+    print(line("rush (times page + booking)", rush, baseline))
+    booked, overbooked, mismatched = check_counts(url)
     print(
-        f"bookings: {outcomes['booked']} in {rush.seconds:.1f} s = {bookings_per_second:.1f} bookings/s; "
-        f"refused (slot full): {outcomes['refused']}"
+        f"bookings: {booked} in {rush['seconds']} s = {booked / rush['seconds']:.1f} bookings/s "
+        f"(of {seats} seats); overbooked slots: {overbooked}; slots whose count differs from their bookings: "
+        f"{mismatched}"
     )
-    overbooked, mismatched = check_counts(url)
-    print(f"overbooked slots: {overbooked}; slots whose count differs from their bookings: {mismatched}")
-    print(f"availability at {availability.per_second / baseline.per_second:.0%} of the baseline's req/s")
+    print(f"availability page at {availability['rps'] / baseline['rps']:.0%} of the baseline's req/s")
 
 
-def _client(base_url, index, slots_by_day):
+def rush_script(base_url, location_id, slots_by_day):
+    """The wrk script: one session (its cookie and CSRF token), then a new resident per booking."""
     client = Client(base_url)
-    client.sequence = index * 10000
     first_slot = next(iter(slots_by_day.values()))[0]
     _status, page = client.request("GET", f"/book/details?purpose=apply&slot={first_slot}")
-    client.csrf_token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
-    return client
-
-
-def _booking_form(client, slot_id):
-    """The confirmed booking form of the next resident, and that resident's address."""
-    client.sequence += 1
-    kana, address = resident(client.sequence)
-    body = urlencode(
-        {
-            "csrf_token": client.csrf_token,
-            "purpose": "apply",
-            "slot": slot_id,
-            "name": "予約　太郎",
-            "kana": kana,
-            "birth_date": "1980-04-01",
-            "phone": "0887-35-0000",
-            "email": "",
-            "people": "1",
-            "notice_number": "",
-            "consent": "y",
-            "website": "",
-            "submission_token": secrets.token_urlsafe(24),
-        }
+    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
+    client.close()
+    slot_ids = [slot_id for ids in slots_by_day.values() for slot_id in ids]
+    return LUA_TEMPLATE.format(
+        slots=",".join(map(str, slot_ids)),
+        days=",".join(f'"{day.isoformat()}"' for day in sorted(slots_by_day)),
+        digits=",".join(f'"{quote(ch)}"' for ch in KANA_DIGITS),
+        per_thread=10_000_000,
+        location=location_id,
+        token=quote(token),
+        name=quote("予約　太郎"),
+        kana_prefix=quote("ベンチ　"),
+        cookie="; ".join(f"{name}={value}" for name, value in client.cookies.items()),
     )
-    return body, address
+
+
+def wrk(options, url, script=None):
+    command = ["wrk", "-t2", f"-c{options.clients}", f"-d{options.seconds}s", "--latency", "--timeout", "10s"]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    percentiles = {
+        share: _milliseconds(value, unit)
+        for share, value, unit in re.findall(r"^\s+(50|90|99)%\s+([\d.]+)(us|ms|s)", output, re.M)
+    }
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "seconds": options.seconds,
+        "latency": percentiles,
+        "errors": int(bad.group(1)) if bad else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "none",
+    }
+
+
+def _milliseconds(value, unit):
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def line(name, result, baseline=None):
+    ratio = f"  {result['rps'] / baseline['rps']:5.0%} of baseline" if baseline else ""
+    latency = result["latency"]
+    return (
+        f"{name:<28} {result['rps']:8.1f} req/s  p50 {latency['50']:7.1f} ms  p90 {latency['90']:7.1f} ms  "
+        f"p99 {latency['99']:7.1f} ms  errors {result['errors']} (socket: {result['socket_errors']}){ratio}"
+    )
 
 
 def check_counts(url):
@@ -175,6 +219,7 @@ def check_counts(url):
 
     db.initialize(make_database(url))
     with db.connection_context():
+        booked = Reservation.select().where(Reservation.status == "booked").count()
         overbooked = Slot.select().where(Slot.booked > Slot.capacity).count()
         counted = dict(
             Reservation.select(Reservation.slot, fn.SUM(Reservation.people))
@@ -183,9 +228,9 @@ def check_counts(url):
             .tuples()
         )
         mismatched = sum(
-            1 for slot_id, booked in Slot.select(Slot.id, Slot.booked).tuples() if booked != counted.get(slot_id, 0)
+            1 for slot_id, seats in Slot.select(Slot.id, Slot.booked).tuples() if seats != counted.get(slot_id, 0)
         )
-    return overbooked, mismatched
+    return booked, overbooked, mismatched
 
 
 if __name__ == "__main__":
