@@ -13,6 +13,7 @@ from rules import settings
 from rules.clock import now
 from rules.login import unlock
 from rules.passwords import hash_password, policy_problems
+from rules.recent import forget
 
 
 class UserView(StaffModelView):
@@ -86,6 +87,12 @@ class AnnouncementView(StaffModelView):
     column_default_sort = ("starts_at", True)
     form_excluded_columns = ("created_at", "updated_at", "created_by")
 
+    def after_model_change(self, form, model, is_created):
+        forget("public_announcements")
+
+    def after_model_delete(self, model):
+        forget("public_announcements")
+
     def on_model_change(self, form, model, is_created):
         if model.ends_at and model.ends_at <= model.starts_at:
             raise ValidationError("掲載終了は掲載開始より後の日時にしてください。")
@@ -107,6 +114,12 @@ class LocationView(StaffModelView):
         "applications",
         "cards",
     )
+
+    def after_model_change(self, form, model, is_created):
+        forget("public_locations")
+
+    def after_model_delete(self, model):
+        forget("public_locations")
 
 
 class ReceiptCounterView(StaffModelView):

@@ -20,6 +20,7 @@ from public_site.limits import booking_limit, lookup_limit
 from public_site.visit_calendar import visit_ics
 from rules import booking, settings
 from rules.clock import now
+from rules.recent import remembered
 
 public = Blueprint("public", __name__, template_folder="templates")
 log = logging.getLogger(__name__)
@@ -39,7 +40,11 @@ FIELD_ORDER = ("name", "kana", "birth_date", "phone", "email", "people", "notice
 @public.app_context_processor
 def public_announcements():
     """Public announcements and maintenance notices, shown on every public page."""
-    return {"public_announcements": lambda: list(Announcement.current("public"))}
+    return {"public_announcements": lambda: remembered("public_announcements", _current_public_announcements)}
+
+
+def _current_public_announcements():
+    return list(Announcement.current("public"))
 
 
 @public.app_template_filter("visit_date")
@@ -72,10 +77,10 @@ def _purpose_or_404(purpose):
 
 
 def _location_or_404(location_id):
-    location = Location.select().where(Location.id == location_id, Location.active).get_or_none()
-    if location is None:
+    locations = remembered("public_locations", lambda: {location.id: location for location in Location.in_order()})
+    if location_id not in locations:
         abort(404)
-    return location
+    return locations[location_id]
 
 
 @public.route("/book/<purpose>")

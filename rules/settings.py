@@ -3,13 +3,10 @@
 Values are stored as text in the ``setting`` table; a key without a row has its default.
 """
 
-import time
 from dataclasses import dataclass
 
-from models import Setting, db
-
-CACHE_SECONDS = 5.0
-_cache = {"database": None, "loaded_at": float("-inf"), "values": {}}
+from models import Setting
+from rules.recent import forget, remembered
 
 
 @dataclass(frozen=True)
@@ -94,13 +91,8 @@ def get(key):
 
 
 def _stored_values():
-    """All stored settings, read at most every CACHE_SECONDS per process (every page reads
-    several); a write here clears the cache, other processes see it within that time."""
-    database, at = db.obj, time.monotonic()
-    if _cache["database"] is not database or at - _cache["loaded_at"] > CACHE_SECONDS:
-        values = dict(Setting.select(Setting.key, Setting.value).tuples())
-        _cache.update(database=database, loaded_at=at, values=values)
-    return _cache["values"]
+    """All stored settings (every page reads several), recent to within a few seconds."""
+    return remembered("settings", lambda: dict(Setting.select(Setting.key, Setting.value).tuples()))
 
 
 def put(key, value):
@@ -114,7 +106,7 @@ def put(key, value):
 
 
 def clear_cache():
-    _cache["loaded_at"] = float("-inf")
+    forget("settings")
 
 
 def ensure_defaults():

@@ -28,5 +28,8 @@ def live_server(app):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
-    # The browser may still hold keep-alive connections here; the daemon thread ends with the run.
-    server.close()
+    server.task_dispatcher.shutdown()
+    # Close every channel (the browser may still hold keep-alive connections) from inside the
+    # server's own loop, which then has nothing left to watch and returns.
+    server.trigger.pull_trigger(lambda: [channel.close() for channel in list(server._map.values())])
+    thread.join(timeout=10)

@@ -1,0 +1,24 @@
+"""Values that change rarely but are read on every page (settings, announcements, locations),
+loaded at most every few seconds per process. Another process sees a change within that time;
+the process that made it calls ``forget`` and sees it at once."""
+
+import time
+
+from models import db
+
+SECONDS = 5.0
+_loaded = {}
+
+
+def remembered(key, load):
+    """``load()``'s value for ``key``, from this process's memory when it is recent enough
+    and was read from the database that is bound now."""
+    database, at = db.obj, time.monotonic()
+    entry = _loaded.get(key)
+    if entry is None or entry[0] is not database or at - entry[1] > SECONDS:
+        entry = _loaded[key] = (database, at, load())
+    return entry[2]
+
+
+def forget(key):
+    _loaded.pop(key, None)
