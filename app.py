@@ -64,8 +64,8 @@ def register_request_hooks(app):
         db.connect(reuse_if_open=True)
 
     @app.teardown_request
-    def close_database(_exc):
-        end_of_request(db)
+    def release_database(error):
+        end_of_request(db, error)
 
     @app.after_request
     def security_headers(response):
