@@ -1,7 +1,8 @@
 """The morning a month of slots opens: 100 residents read availability and book at once.
 
-    .venv/bin/python bench/booking_rush.py [--clients 100] [--seconds 10] [--capacity 6]
+    .venv/bin/python bench/booking_rush.py [--clients 100] [--seconds 10] [--capacity 10]
     .venv/bin/python bench/booking_rush.py --postgres postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/booking_rush.py --processes 2   # behind haproxy, as in production
 
 Serves the app with waitress on loopback and releases 30 days of slots. The load comes from wrk
 (Debian package ``wrk``; a C client, so that the figures are the server's and not a Python
@@ -10,6 +11,10 @@ connection alternates a day's times page and a booking posted through the public
 booking is a different resident behind a simulated proxy (KOFU_PROXY_COUNT=1 and a distinct
 X-Forwarded-For), so the per-address rate limit applies as it would in production. Afterwards
 the slots are checked in the database: none may hold more than its capacity.
+
+With ``--processes N`` the load goes through haproxy (Debian package ``haproxy``) to N waitress
+processes, each given at most BACKEND_CONNECTIONS connections at a time, which is how production
+runs (one process per core behind the proxy).
 """
 
 import argparse
@@ -28,9 +33,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg2  # noqa: E402
 
-from bench.loadgen import Client, app_command, served_app  # noqa: E402
+from bench.loadgen import Client, app_command, free_port, served_app, wait_until_up  # noqa: E402
 
 KANA_DIGITS = "アイウエオカキクケコ"
+BACKEND_CONNECTIONS = 16
+HAPROXY_CONFIG = """
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+frontend kofu
+    bind 127.0.0.1:{port}
+    option forwardfor
+    default_backend apps
+backend apps
+    balance roundrobin
+{servers}
+"""
 LUA_TEMPLATE = """
 local slots = {{{slots}}}
 local days = {{{days}}}
@@ -53,9 +73,10 @@ request = function()
   counter = counter + 1
   local n = offset + counter
   if counter % 2 == 1 then
-    return wrk.format("GET", "/book/apply/{location}/" .. days[n % #days + 1])
+    return wrk.format("GET", "/book/apply/{location}/" .. days[math.floor(n / 2) % #days + 1])
   end
-  local body = "csrf_token={token}&purpose=apply&slot=" .. slots[n % #slots + 1]
+  -- Every other request books, so step through the slots by half the request number.
+  local body = "csrf_token={token}&purpose=apply&slot=" .. slots[math.floor(n / 2) % #slots + 1]
     .. "&name={name}&kana={kana_prefix}" .. resident(n)
     .. "&birth_date=1980-04-01&phone=0887-35-0000&email=&people=1&notice_number=&consent=y&website="
     .. "&submission_token=" .. string.format("rush%016d", n)
@@ -74,17 +95,43 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=100, help="concurrent connections")
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--capacity", type=int, default=6, help="seats per 30-minute slot")
+    parser.add_argument("--capacity", type=int, default=10, help="seats per 30-minute slot")
     parser.add_argument("--postgres", metavar="URL", help="run on this PostgreSQL server instead of SQLite")
+    parser.add_argument("--processes", type=int, default=1, help="more than 1: waitress processes behind haproxy")
     options = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk が見つかりません。apt-get install wrk で導入してください。")
+    needed = ["wrk"] + (["haproxy"] if options.processes > 1 else [])
+    if missing := [tool for tool in needed if not shutil.which(tool)]:
+        sys.exit(f"{', '.join(missing)} が見つかりません。apt-get install {' '.join(missing)} で導入してください。")
     with tempfile.TemporaryDirectory() as data_dir, database_url(options.postgres, data_dir) as url:
-        environment = {"KOFU_DATA_DIR": data_dir, "KOFU_DATABASE_URL": url, "KOFU_PROXY_COUNT": "1"}
+        # Behind haproxy the resident's address is the second-to-last X-Forwarded-For entry.
+        proxies = "2" if options.processes > 1 else "1"
+        environment = {"KOFU_DATA_DIR": data_dir, "KOFU_DATABASE_URL": url, "KOFU_PROXY_COUNT": proxies}
         app_command(environment, "init-db")
         location_id, slots_by_day = release_month(url, options.capacity)
-        with served_app(environment) as base_url:
+        with served(environment, options.processes, Path(data_dir)) as base_url:
             report(options, url, base_url, location_id, slots_by_day, Path(data_dir))
+
+
+@contextlib.contextmanager
+def served(environment, processes, folder):
+    """The app's base URL: one waitress process, or several behind haproxy."""
+    with contextlib.ExitStack() as stack:
+        backends = [stack.enter_context(served_app(environment)) for _ in range(processes)]
+        if processes == 1:
+            yield backends[0]
+            return
+        port = free_port()
+        servers = "\n".join(
+            f"    server app{index} {url.removeprefix('http://')} maxconn {BACKEND_CONNECTIONS}"
+            for index, url in enumerate(backends)
+        )
+        config = folder / "haproxy.cfg"
+        config.write_text(HAPROXY_CONFIG.format(port=port, servers=servers))
+        proxy = subprocess.Popen(["haproxy", "-f", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stack.callback(proxy.wait, timeout=10)
+        stack.callback(proxy.terminate)
+        wait_until_up(f"http://127.0.0.1:{port}")
+        yield f"http://127.0.0.1:{port}"
 
 
 @contextlib.contextmanager
@@ -136,9 +183,12 @@ def release_month(url, capacity):
 def report(options, url, base_url, location_id, slots_by_day, folder):
     seats = options.capacity * sum(len(ids) for ids in slots_by_day.values())
     database = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+    serving = (
+        "one waitress process" if options.processes == 1 else f"{options.processes} waitress processes behind haproxy"
+    )
     print(
         f"{options.clients} connections (wrk), {options.seconds} s each, {len(slots_by_day)} days, {seats} seats, "
-        f"{database}, one waitress process (8 threads)"
+        f"{database}, {serving}, 8 threads each"
     )
     baseline = wrk(options, f"{base_url}/healthz")
     print(line("baseline /healthz", baseline))
@@ -149,10 +199,11 @@ def report(options, url, base_url, location_id, slots_by_day, folder):
     rush = wrk(options, base_url, script)
     print(line("rush (times page + booking)", rush, baseline))
     booked, overbooked, mismatched = check_counts(url)
+    posts = rush["rps"] * rush["seconds"] / 2
     print(
-        f"bookings: {booked} in {rush['seconds']} s = {booked / rush['seconds']:.1f} bookings/s "
-        f"(of {seats} seats); overbooked slots: {overbooked}; slots whose count differs from their bookings: "
-        f"{mismatched}"
+        f"bookings: {booked} in {rush['seconds']} s = {booked / rush['seconds']:.1f} bookings/s of about "
+        f"{posts / rush['seconds']:.0f} booking posts/s (the others were refused: slot full); overbooked slots: "
+        f"{overbooked}; slots whose count differs from their bookings: {mismatched}"
     )
     print(f"availability page at {availability['rps'] / baseline['rps']:.0%} of the baseline's req/s")
 

@@ -103,9 +103,7 @@ def run(name, clients, work, seconds=5.0, max_requests=100_000):
 @contextlib.contextmanager
 def served_app(environment, threads=8, connection_limit=400):
     """Run ``python app.py serve`` in its own process on a free loopback port; yield its base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     command = [
         sys.executable,
         str(PROJECT_ROOT / "app.py"),
@@ -126,14 +124,20 @@ def served_app(environment, threads=8, connection_limit=400):
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base_url)
+        wait_until_up(base_url)
         yield base_url
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
-def _wait_until_up(base_url, seconds=30):
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(base_url, seconds=30):
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         probe = Client(base_url)

@@ -23,7 +23,7 @@ fi
 # libzbar0: the pyzbar QR decoder, selectable by the qr_decoder setting.
 apt_install libzbar0
 if [ "${1:-}" = "dev" ]; then
-  apt_install chromium poppler-utils wrk
+  apt_install chromium poppler-utils wrk haproxy
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
