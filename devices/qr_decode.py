@@ -7,15 +7,12 @@ library ``libzbar0``. zxing-cpp also reports codes it found but could not read, 
 code is named instead of silently missing.
 """
 
-import io
-import warnings
 from dataclasses import dataclass
 
-import pypdfium2
 import zxingcpp
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ImageOps
 
-from rules.uploads import PILLOW_FORMATS, UploadError, _pdfium_lock, sniff
+from rules.uploads import checked_type, image_pages, pdf_pages
 
 DECODERS = ("zxing", "pyzbar")
 PDF_DPI = 200
@@ -46,56 +43,18 @@ def reader(decoder):
 
 def page_images(data, max_bytes, max_pages):
     """The pages of a PDF, PNG, JPEG or TIFF file as grayscale Pillow images."""
-    if not data:
-        raise UploadError("ファイルが空です(0バイト)。")
-    if len(data) > max_bytes:
-        raise UploadError(f"ファイルが大きすぎます(上限 {max_bytes // (1024 * 1024)}MB)。")
-    mime = sniff(data)
-    if mime is None:
-        raise UploadError("PDF・PNG・JPEG・TIFF のいずれでもありません。形式はファイル名ではなく中身で判定しています。")
-    return _pdf_pages(data, max_pages) if mime == "application/pdf" else _image_pages(data, mime, max_pages)
+    mime = checked_type(data, max_bytes)
+    if mime == "application/pdf":
+        return pdf_pages(data, max_pages, _grayscale_pdf_page)
+    return image_pages(data, mime, max_pages, _grayscale_image)
 
 
-def _too_many(count, max_pages):
-    return UploadError(f"ページ数が多すぎます(上限 {max_pages}ページ、このファイルは {count}ページ)。")
+def _grayscale_pdf_page(page):
+    return page.render(scale=PDF_DPI / 72, grayscale=True).to_pil()
 
 
-def _pdf_pages(data, max_pages):
-    # pdfium is shared with the 書類イメージ uploads and is not thread-safe: one lock for both.
-    with _pdfium_lock:
-        try:
-            document = pypdfium2.PdfDocument(data)
-        except pypdfium2.PdfiumError:
-            raise UploadError("PDFを開けません(壊れているか、パスワードが設定されています)。") from None
-        try:
-            if len(document) > max_pages:
-                raise _too_many(len(document), max_pages)
-            return [page.render(scale=PDF_DPI / 72, grayscale=True).to_pil() for page in document]
-        except pypdfium2.PdfiumError:
-            raise UploadError("PDFのページを表示できません(ファイルが壊れています)。") from None
-        finally:
-            document.close()
-
-
-def _image_pages(data, mime, max_pages):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[mime]])
-            count = getattr(image, "n_frames", 1)
-            if count > max_pages:
-                raise _too_many(count, max_pages)
-            pages = []
-            for index in range(count):
-                image.seek(index)
-                pages.append(ImageOps.exif_transpose(image).convert("L"))
-            return pages
-        except UploadError:
-            raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise UploadError("画像の画素数が大きすぎます。解像度を下げて読み取り直してください。") from None
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
-            raise UploadError("画像が壊れているか、途中で切れています。元のファイルを確認してください。") from None
+def _grayscale_image(frame):
+    return ImageOps.exif_transpose(frame).convert("L")
 
 
 def _text(data, fallback):

@@ -104,19 +104,26 @@ def sniff(data):
 
 
 def prepare(upload, *, max_bytes, max_pages):
-    size = len(upload.data)
+    mime = checked_type(upload.data, max_bytes)
+    if mime == "application/pdf":
+        pages = pdf_pages(upload.data, max_pages, _render_pdf_page)
+    else:
+        pages = image_pages(upload.data, mime, max_pages, _page_images)
+    return PreparedDocument(upload.filename, upload.data, mime, hashlib.sha256(upload.data).hexdigest(), pages)
+
+
+def checked_type(data, max_bytes):
+    """The MIME type of an upload judged by its content, or UploadError for an empty, oversized
+    or unaccepted file."""
+    size = len(data)
     if size == 0:
         raise UploadError("ファイルが空です(0バイト)。")
     if size > max_bytes:
         raise UploadError(f"ファイルが大きすぎます(上限 {_megabytes(max_bytes)}、このファイルは {_megabytes(size)})。")
-    mime = sniff(upload.data)
+    mime = sniff(data)
     if mime is None:
         raise UploadError("PDF・JPEG・PNG・TIFF のいずれでもありません。形式はファイル名ではなく中身で判定しています。")
-    if mime == "application/pdf":
-        pages = _pdf_pages(upload.data, max_pages)
-    else:
-        pages = _image_pages(upload.data, mime, max_pages)
-    return PreparedDocument(upload.filename, upload.data, mime, hashlib.sha256(upload.data).hexdigest(), pages)
+    return mime
 
 
 def _megabytes(size):
@@ -127,7 +134,9 @@ def _too_many_pages(count, max_pages):
     return UploadError(f"ページ数が多すぎます(上限 {max_pages}ページ、このファイルは {count}ページ)。")
 
 
-def _pdf_pages(data, max_pages):
+def pdf_pages(data, max_pages, render):
+    """``render(page)`` for every page of a PDF, within the page limit; UploadError in Japanese
+    for a cut-off, unreadable or empty file."""
     # pdfium silently repairs a cut-off file; a whole PDF ends with %%EOF.
     if b"%%EOF" not in data[-1024:]:
         raise UploadError("PDFが途中で切れています(ファイルが壊れています)。元のファイルを確認してください。")
@@ -142,7 +151,7 @@ def _pdf_pages(data, max_pages):
                 raise UploadError("PDFにページがありません。")
             if count > max_pages:
                 raise _too_many_pages(count, max_pages)
-            return [_render_pdf_page(document[index]) for index in range(count)]
+            return [render(document[index]) for index in range(count)]
         finally:
             document.close()
 
@@ -156,7 +165,9 @@ def _render_pdf_page(page):
     return _page_images(bitmap.to_pil())
 
 
-def _image_pages(data, mime, max_pages):
+def image_pages(data, mime, max_pages, render):
+    """``render(frame)`` for every frame of a JPEG, PNG or TIFF, within the page limit, with
+    Pillow's decompression-bomb guard; UploadError in Japanese for anything unreadable."""
     label = TYPE_LABELS[mime]
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -171,7 +182,7 @@ def _image_pages(data, mime, max_pages):
                 if image.width * image.height > Image.MAX_IMAGE_PIXELS:
                     raise Image.DecompressionBombError
                 image.load()
-                pages.append(_page_images(image))
+                pages.append(render(image))
             return pages
         except UploadError:
             raise

@@ -45,8 +45,8 @@ def test_a_page_without_codes_has_no_texts():
     ("data", "message"),
     [
         (b"", "空です"),
-        (b"hello,world\n", "PDF・PNG・JPEG・TIFF のいずれでもありません"),
-        (b"%PDF-1.4 broken", "PDFを開けません"),
+        (b"hello,world\n", "PDF・JPEG・PNG・TIFF のいずれでもありません"),
+        (b"%PDF-1.4 broken", "PDFが途中で切れています"),
     ],
 )
 def test_files_that_are_not_pages_are_refused(data, message):
