@@ -25,30 +25,13 @@ class BookingDeskView(StaffPage):
         locations = list(Location.in_order())
         choice = _choice(locations)
         form = StaffBookingForm(slot_id=choice["slot_id"], purpose=choice["purpose"])
-        warnings = []
-        if form.validate_on_submit():
-            try:
-                result = _book(form)
-            except booking.OverrideNeeded as needed:
-                warnings = needed.warnings
-            except booking.BookingError as error:
-                _show_error(form, error)
-            else:
-                flash(f"予約番号 {result.reservation.number} で登録しました。", "success")
-                return redirect(url_for(".done", reservation_id=result.reservation.id))
-        return self.render(
-            "admin/booking_desk.html",
-            locations=locations,
-            purposes=PURPOSES,
-            form=form,
-            warnings=warnings,
-            days=_days(choice),
-            slots=_slots(choice),
-            slot=booking.slot_summary(choice["slot_id"]),
-            here=_link_maker(choice),
-            purpose_labels=dict(PURPOSES),
-            **choice,
-        )
+
+        def submit():
+            reservation = _book(form).reservation
+            flash(f"予約番号 {reservation.number} で登録しました。", "success")
+            return reservation
+
+        return self._desk(locations, choice, form, submit)
 
     @expose("/change/<int:reservation_id>", methods=("GET", "POST"))
     def change(self, reservation_id):
@@ -59,16 +42,26 @@ class BookingDeskView(StaffPage):
         locations = list(Location.in_order())
         choice = _choice(locations, reservation.slot.location_id, reservation.purpose)
         form = StaffChangeForm(slot_id=choice["slot_id"], people=reservation.people)
+
+        def submit():
+            _change(reservation, form)
+            flash(f"予約番号 {reservation.number} の日時を変更しました。", "success")
+            return reservation
+
+        return self._desk(locations, choice, form, submit, changing=reservation)
+
+    def _desk(self, locations, choice, form, submit, changing=None):
+        """On a valid post, ``submit()`` books or changes and the clerk sees the result; warnings
+        that need an override and refusals come back on the form."""
         warnings = []
         if form.validate_on_submit():
             try:
-                _change(reservation, form)
+                reservation = submit()
             except booking.OverrideNeeded as needed:
                 warnings = needed.warnings
             except booking.BookingError as error:
                 _show_error(form, error)
             else:
-                flash(f"予約番号 {reservation.number} の日時を変更しました。", "success")
                 return redirect(url_for(".done", reservation_id=reservation.id))
         return self.render(
             "admin/booking_desk.html",
@@ -79,7 +72,7 @@ class BookingDeskView(StaffPage):
             days=_days(choice),
             slots=_slots(choice),
             slot=booking.slot_summary(choice["slot_id"]),
-            changing=reservation,
+            changing=changing,
             here=_link_maker(choice),
             purpose_labels=dict(PURPOSES),
             **choice,
