@@ -23,6 +23,7 @@ from rules.clock import now
 from rules.recent import remembered
 
 public = Blueprint("public", __name__, template_folder="templates")
+AVAILABILITY_SECONDS = 1.0
 log = logging.getLogger(__name__)
 
 PURPOSE_LABELS = dict(PURPOSES)
@@ -112,7 +113,10 @@ def month_view(location_id, purpose, day_url):
     first_day, last_day = booking.booking_window()
     month = _month_from_query(first_day, last_day)
     month_end = _shift_month(month, 1) - datetime.timedelta(days=1)
-    days = booking.day_availability(location_id, purpose, max(month, first_day), min(month_end, last_day))
+    shown = (location_id, purpose, max(month, first_day), min(month_end, last_day))
+    # When a month opens, hundreds of residents read the same calendar: one query a second per
+    # month serves them all. A mark a second old is harmless; the booking is checked atomically.
+    days = remembered(("month", *shown), lambda: booking.day_availability(*shown), seconds=AVAILABILITY_SECONDS)
     weeks = []
     for week in calendar.Calendar(firstweekday=6).monthdatescalendar(month.year, month.month):
         cells = []

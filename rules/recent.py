@@ -10,12 +10,12 @@ SECONDS = 5.0
 _loaded = {}
 
 
-def remembered(key, load):
-    """``load()``'s value for ``key``, from this process's memory when it is recent enough
-    and was read from the database that is bound now."""
+def remembered(key, load, seconds=SECONDS):
+    """``load()``'s value for ``key``, from this process's memory when it is at most ``seconds``
+    old and was read from the database that is bound now."""
     database, at = db.obj, time.monotonic()
     entry = _loaded.get(key)
-    if entry is None or entry[0] is not database or at - entry[1] > SECONDS:
+    if entry is None or entry[0] is not database or at - entry[1] > seconds:
         entry = _loaded[key] = (database, at, load())
     return entry[2]
 
