@@ -421,12 +421,7 @@ def check(slot_id, purpose, applicant, *, channel="web", at=None, ignore=None):
     the overridable warnings are returned (a web booking raises them instead). ``ignore``
     is the id of a reservation that does not count as a duplicate (when changing it)."""
     at = at or now()
-    purpose = clean_purpose(purpose)
-    slot = _load_slot(slot_id)
-    _check_slot(slot, purpose, channel, at)
-    if slot.booked >= _seat_limit(slot, channel):
-        _full()
-    applicant = clean_applicant(applicant, purpose, channel=channel, at=at)
+    purpose, slot, applicant = _checked_request(slot_id, purpose, applicant, channel, at)
     if applicant.people > _seat_limit(slot, channel) - slot.booked:
         _full()
     _card, problems = _overridable_problems(slot, purpose, applicant, at, ignore)
@@ -467,13 +462,19 @@ def _earlier_booking(submission_token):
     return Reservation.get_or_none(Reservation.submission_token == submission_token)
 
 
-def _book(slot_id, purpose, applicant, channel, override, submission_token, created_by, note, at):
+def _checked_request(slot_id, purpose, applicant, channel, at):
+    """(purpose, slot, applicant) once the checks that need no lock have passed: the purpose,
+    the slot and its free seats, and every field of the applicant."""
     purpose = clean_purpose(purpose)
     slot = _load_slot(slot_id)
     _check_slot(slot, purpose, channel, at)
     if slot.booked >= _seat_limit(slot, channel):
         _full()
-    applicant = clean_applicant(applicant, purpose, channel=channel, at=at)
+    return purpose, slot, clean_applicant(applicant, purpose, channel=channel, at=at)
+
+
+def _book(slot_id, purpose, applicant, channel, override, submission_token, created_by, note, at):
+    purpose, slot, applicant = _checked_request(slot_id, purpose, applicant, channel, at)
     note = _clean_text(note, "note", required=False)
     with write_transaction(db):
         _serialise_person(applicant)
