@@ -3,20 +3,11 @@ import re
 from playwright.sync_api import expect
 
 from tests import sample_files
-from tests.factories import PASSWORD, gen_reservation, gen_user
+from tests.browser.staff import SLOW, sign_in
+from tests.factories import gen_reservation, gen_user
 from tests.pdfs import pdf_text
 
 FORM_ID = "20261203000000000000001"
-# Two shared cores: rendering PDFs and scans can take longer than playwright's default 5 s.
-SLOW = 20_000
-
-
-def sign_in(page, live_server, login):
-    page.goto(f"{live_server}/admin/login")
-    page.get_by_label("ログインID").fill(login)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_role("heading", name="今日の状況")).to_be_visible(timeout=SLOW)
 
 
 def test_clerk_records_support_application_takes_fee_and_scans(page, live_server, database):

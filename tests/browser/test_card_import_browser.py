@@ -3,7 +3,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from models import Card
-from tests.browser.test_applications_browser import sign_in
+from tests.browser.staff import sign_in
 from tests.factories import gen_user
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "card_list_default.csv"

@@ -2,17 +2,10 @@ from playwright.sync_api import expect
 
 from models import Card, StorageLocation
 from rules.clock import today
-from tests.factories import PASSWORD, gen_card, gen_location, gen_user
+from tests.browser.staff import sign_in
+from tests.factories import gen_card, gen_location, gen_user
 
 SCAN = "MNCL1,44418521867264284878260,6A6-244944,20200506,2,ヤマサキ　タロウ"
-
-
-def sign_in(page, live_server, login):
-    page.goto(f"{live_server}/admin/login")
-    page.get_by_label("ログインID").fill(login)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_role("heading", name="今日の状況")).to_be_visible()
 
 
 def bulk_move(page, live_server, action_label, done_message):

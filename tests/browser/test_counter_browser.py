@@ -4,15 +4,8 @@ from playwright.sync_api import expect
 
 from models import Reservation
 from rules.clock import today
-from tests.factories import PASSWORD, gen_location, gen_reservation, gen_slot, gen_user
-
-
-def sign_in(page, live_server, login):
-    page.goto(f"{live_server}/admin/login")
-    page.get_by_label("ログインID").fill(login)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_role("heading", name="今日の状況")).to_be_visible()
+from tests.browser.staff import sign_in
+from tests.factories import gen_location, gen_reservation, gen_slot, gen_user
 
 
 def test_clerk_phone_booking_check_in_and_day_list(page, live_server, database):

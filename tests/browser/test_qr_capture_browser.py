@@ -1,7 +1,7 @@
 from playwright.sync_api import expect
 
 from models import Card, CardEvent
-from tests.browser.test_applications_browser import sign_in
+from tests.browser.staff import sign_in
 from tests.factories import gen_user
 from tests.qr_codes import payload
 
