@@ -3,8 +3,10 @@
 from peewee import fn
 
 from models import CARD_STAGES, PURPOSES, Card, Location, Reservation, Slot
+from rules.card_stages import LEAVES_STORAGE
 
-WAITING_STAGES = ("delivered", "inspected", "preset", "notified", "reminded", "returned", "on_hold")
+# Cards still in the building: every stage the ledger rules do not take out of storage.
+WAITING_STAGES = tuple(stage for stage, _label in CARD_STAGES if stage not in LEAVES_STORAGE)
 
 
 def reservations_by_location(day):
