@@ -5,11 +5,11 @@ import datetime
 import re
 import unicodedata
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
+from base_form import KofuForm
 from rules import booking, settings
 from rules.clock import today
 
@@ -79,7 +79,7 @@ def people_choices():
     return [SelectChoice(str(n), f"{n}人") for n in range(1, settings.get("booking_max_people") + 1)]
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(KofuForm):
     """The resident's details for one booking; the chosen purpose and slot travel as hidden fields."""
 
     purpose = HiddenField()
@@ -148,7 +148,7 @@ class DetailsForm(FlaskForm):
         )
 
 
-class LookupForm(FlaskForm):
+class LookupForm(KofuForm):
     number = StringField("予約番号", render_kw={"maxlength": 20, "autocomplete": "off"})
     birth_date = DateTextField("生年月日", render_kw={"type": "date", "autocomplete": "bday"})
 
@@ -162,7 +162,7 @@ class LookupForm(FlaskForm):
         _check_birth_date(field)
 
 
-class ChangeForm(FlaskForm):
+class ChangeForm(KofuForm):
     slot = HiddenField()
     people = SelectField("来庁する人数", coerce=_int_or_none, validate_choice=False)
 
@@ -174,5 +174,5 @@ class ChangeForm(FlaskForm):
         _check_people(field)
 
 
-class CancelForm(FlaskForm):
+class CancelForm(KofuForm):
     """Only the CSRF token: the reservation comes from the session of the look-up."""

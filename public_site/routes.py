@@ -108,10 +108,9 @@ def _shift_month(first_of_month, months):
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-def month_view(location_id, purpose, day_url):
-    """The calendar of one month of the booking window: weeks of cells, and the neighbour months."""
+def month_view(location_id, purpose, day_url, month):
+    """The calendar of ``month`` within the booking window: weeks of cells, and the neighbour months."""
     first_day, last_day = booking.booking_window()
-    month = _month_from_query(first_day, last_day)
     month_end = _shift_month(month, 1) - datetime.timedelta(days=1)
     shown = (location_id, purpose, max(month, first_day), min(month_end, last_day))
     # When a month opens, hundreds of residents read the same calendar: one query a second per
@@ -149,8 +148,16 @@ def month_view(location_id, purpose, day_url):
 def choose_day(purpose, location_id):
     purpose = _purpose_or_404(purpose)
     location = _location_or_404(location_id)
+    month = _month_from_query(*booking.booking_window())
+    return _shared_page(("month", purpose, location.id, month), lambda: _month_page(purpose, location, month))
+
+
+def _month_page(purpose, location, month):
     view = month_view(
-        location.id, purpose, lambda day: url_for(".choose_time", purpose=purpose, location_id=location.id, day=day)
+        location.id,
+        purpose,
+        lambda day: url_for(".choose_time", purpose=purpose, location_id=location.id, day=day),
+        month,
     )
     return render_template(
         "public/book_calendar.html",
@@ -163,6 +170,14 @@ def choose_day(purpose, location_id):
         back_url=url_for(".choose_location", purpose=purpose),
         step=3,
     )
+
+
+def _shared_page(key, render):
+    """A page that is the same for every resident (no form, no session, no nonce), rendered at
+    most once a second per process: when a month opens, hundreds of residents read the same
+    calendar and the same times. A page a second old is harmless; the booking is checked
+    atomically."""
+    return remembered(("page", request.script_root, *key), render, seconds=AVAILABILITY_SECONDS)
 
 
 def _day_or_404(text):
@@ -184,6 +199,13 @@ def choose_time(purpose, location_id, day):
     purpose = _purpose_or_404(purpose)
     location = _location_or_404(location_id)
     day = _day_or_404(day)
+    first_day, last_day = booking.booking_window()
+    if not first_day <= day <= last_day:
+        return _times_page(purpose, location, day)
+    return _shared_page(("times", purpose, location.id, day), lambda: _times_page(purpose, location, day))
+
+
+def _times_page(purpose, location, day):
     times = [
         (slot, url_for(".details", purpose=purpose, slot=slot.id)) for slot in _web_times(location.id, purpose, day)
     ]
@@ -449,7 +471,8 @@ def cancel():
 def change_day():
     reservation = _looked_up_or_redirect()
     slot = reservation.slot
-    view = month_view(slot.location_id, reservation.purpose, lambda day: url_for(".change_time", day=day))
+    month = _month_from_query(*booking.booking_window())
+    view = month_view(slot.location_id, reservation.purpose, lambda day: url_for(".change_time", day=day), month)
     return render_template(
         "public/book_calendar.html",
         view=view,

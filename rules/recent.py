@@ -7,6 +7,7 @@ import time
 from models import db
 
 SECONDS = 5.0
+PRUNE_ABOVE = 512
 _loaded = {}
 
 
@@ -15,9 +16,18 @@ def remembered(key, load, seconds=SECONDS):
     old and was read from the database that is bound now."""
     database, at = db.obj, time.monotonic()
     entry = _loaded.get(key)
-    if entry is None or entry[0] is not database or at - entry[1] > seconds:
-        entry = _loaded[key] = (database, at, load())
+    if entry is None or entry[0] is not database or at >= entry[1]:
+        if len(_loaded) > PRUNE_ABOVE:
+            _prune(at)
+        entry = _loaded[key] = (database, at + seconds, load())
     return entry[2]
+
+
+def _prune(at):
+    """Drop what has expired, so that keys of days gone by do not pile up."""
+    for key, entry in list(_loaded.items()):
+        if at >= entry[1]:
+            _loaded.pop(key, None)
 
 
 def forget(key):

@@ -2,8 +2,11 @@ import datetime
 import email
 import email.policy
 import re
+import time
 
 import pytest
+from flask import template_rendered
+from playhouse.test_utils import count_queries
 
 from models import Reservation, Slot
 from rules import settings
@@ -270,3 +273,32 @@ def test_cancellation_is_confirmed_by_mail(client, database, tmp_path):
     cancelled = next(mail for mail in mails if "取消" in mail["Subject"])
     assert "取消を受け付けました" in cancelled.get_body(("plain",)).get_content()
     assert not list(cancelled.iter_attachments())
+
+
+def test_calendar_and_times_are_rendered_once_a_second(app, client, database, monkeypatch):
+    """When a month opens, is the calendar (and a day's times) rendered once and then shared for a
+    second, with a booking made meanwhile showing after that second?"""
+    slot = gen_slot(day=IN_THREE_DAYS, capacity=1)
+    month_url = f"/book/apply/{slot.location_id}?month={IN_THREE_DAYS:%Y-%m}"
+    times_url = f"/book/apply/{slot.location_id}/{slot.date}"
+    first_month, first_times = client.get(month_url).text, client.get(times_url).text
+    rendered = []
+
+    def record(_sender, template, **_extra):
+        rendered.append(template)
+
+    with template_rendered.connected_to(record, app), count_queries() as counter:
+        assert client.get(month_url).text == first_month and client.get(times_url).text == first_times
+    assert rendered == [] and counter.count == 0
+    Slot.update(booked=1).where(Slot.id == slot.id).execute()
+    later = time.monotonic() + 1.1
+    monkeypatch.setattr("rules.recent.time.monotonic", lambda: later)
+    assert f'href="{times_url}"' in first_month and f'href="{times_url}"' not in client.get(month_url).text
+    assert "残り1人" in first_times and "残り1人" not in client.get(times_url).text
+
+
+def test_shared_pages_carry_no_session(client, database):
+    """Does a shared calendar page leave the resident's session alone (no cookie is set)?"""
+    location = gen_location()
+    response = client.get(f"/book/apply/{location.id}")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
