@@ -46,6 +46,7 @@ def default_config(data_dir):
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_I18N_ENABLED": False,
         "BABEL_DEFAULT_LOCALE": "ja",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
         "FLASK_ADMIN_SWATCH": "default",

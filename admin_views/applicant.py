@@ -6,7 +6,6 @@ import secrets
 from flask import abort, flash, redirect, url_for
 from flask_admin import expose
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 
@@ -14,6 +13,7 @@ import audit
 import pdf
 from admin_views.base import StaffPage, current_role_at_least
 from admin_views.documents import UploadForm
+from base_form import KofuForm
 from models import (
     APPLICATION_METHODS,
     CARD_STAGES,
@@ -43,7 +43,7 @@ LABELS = {
 }
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(KofuForm):
     exemption = SelectField(
         "免除の理由",
         choices=[SelectChoice("", "免除なし"), *(SelectChoice(code, label) for code, label in fees.EXEMPTIONS.items())],
@@ -57,7 +57,7 @@ class PaymentForm(FlaskForm):
     pay = SubmitField("収納する")
 
 
-class VoidForm(FlaskForm):
+class VoidForm(KofuForm):
     void_reason = StringField("取消の理由")
 
 

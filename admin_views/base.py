@@ -10,10 +10,10 @@ from flask_admin.contrib.peewee.form import CustomModelConverter
 from flask_admin.form.fields import DateTimeField as AdminDateTimeField
 from flask_admin.helpers import get_redirect_target
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from peewee import AutoField, DateTimeField, IntegrityError
 
 import audit
+from base_form import KofuForm
 from models import ROLES, db
 from rules.cp932_csv import Cp932Error, cp932_csv
 from rules.kana import is_kana_name, kana_key
@@ -95,7 +95,7 @@ class StaffModelView(RoleGuard, ModelView):
     action_roles = {}
     allow_create = allow_edit = allow_delete = allow_export = True
 
-    form_base_class = FlaskForm
+    form_base_class = KofuForm
     model_form_converter = StaffModelConverter
     can_view_details = True
     can_set_page_size = True

@@ -2,15 +2,16 @@
 
 import secrets
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from base_form import KofuForm
+
 STAFF_CHANNELS = [SelectChoice("phone", "電話"), SelectChoice("counter", "窓口")]
 
 
-class StaffBookingForm(FlaskForm):
+class StaffBookingForm(KofuForm):
     slot_id = HiddenField()
     purpose = HiddenField()
     submission_token = HiddenField(default=lambda: secrets.token_urlsafe(24))
@@ -28,7 +29,7 @@ class StaffBookingForm(FlaskForm):
     override = BooleanField("上の警告を確認したうえで登録する")
 
 
-class StaffChangeForm(FlaskForm):
+class StaffChangeForm(KofuForm):
     """Moving a booking to another slot (and/or another number of people)."""
 
     slot_id = HiddenField()

@@ -13,7 +13,6 @@ from pathlib import Path
 from flask import abort, current_app, jsonify, request, url_for
 from flask_admin import expose
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -22,6 +21,7 @@ from wtforms.validators import InputRequired
 import audit
 from admin_views import pending_uploads
 from admin_views.base import StaffPage
+from base_form import KofuForm
 from database import write_transaction
 from models import db
 from rules import card_import
@@ -42,12 +42,12 @@ class Upload:
     user: object
 
 
-class UploadForm(FlaskForm):
+class UploadForm(KofuForm):
     file = FileField("CSVファイル", validators=[FileRequired("CSVファイルを選んでください。")])
     profile = SelectField("取込設定", validators=[InputRequired("取込設定を選んでください。")])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(KofuForm):
     token = HiddenField(validators=[InputRequired()])
     profile = HiddenField(validators=[InputRequired()])
     filename = HiddenField()

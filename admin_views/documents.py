@@ -6,11 +6,11 @@ from urllib.parse import quote
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, StringField
 
 import audit
 from admin_views.base import StaffPage, current_role_at_least
+from base_form import KofuForm
 from document_store import DocumentMissing, current_store
 from models import Application, Document
 from rules import uploads
@@ -19,12 +19,12 @@ from rules.uploads import Upload, UploadError, UploadsRefused
 ZOOM_LEVELS = (50, 75, 100, 150, 200, 300)
 
 
-class UploadForm(FlaskForm):
+class UploadForm(KofuForm):
     files = MultipleFileField("ファイル(PDF・JPEG・PNG・TIFF、複数選択できます)")
     title = StringField("書類名(任意)")
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(KofuForm):
     pass
 
 

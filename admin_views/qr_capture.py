@@ -9,11 +9,11 @@ the reader can go on while the server answers; the list and counts come from the
 from flask import abort, flash, redirect, url_for
 from flask_admin import expose
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import StringField
 
 import audit
 from admin_views.base import StaffPage
+from base_form import KofuForm
 from database import write_transaction
 from models import QrCaptureSession, db
 from rules import card_capture
@@ -21,7 +21,7 @@ from rules import card_capture
 LIST_LENGTH = 200
 
 
-class ScanForm(FlaskForm):
+class ScanForm(KofuForm):
     payload = StringField("QRコード")
 
 
@@ -56,7 +56,7 @@ class CaptureView(StaffPage):
 
     @expose("/undo", methods=("POST",))
     def undo(self):
-        if not FlaskForm().validate_on_submit():
+        if not KofuForm().validate_on_submit():
             abort(400)
         try:
             with write_transaction(db):
@@ -70,7 +70,7 @@ class CaptureView(StaffPage):
 
     @expose("/close", methods=("POST",))
     def close(self):
-        if not FlaskForm().validate_on_submit():
+        if not KofuForm().validate_on_submit():
             abort(400)
         with write_transaction(db):
             session = card_capture.close_session(current_user._get_current_object())

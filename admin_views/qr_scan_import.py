@@ -8,7 +8,6 @@ again at the confirm, so what is registered is what the file holds against the l
 from flask import abort
 from flask_admin import expose
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField
 from wtforms.validators import InputRequired
@@ -16,6 +15,7 @@ from wtforms.validators import InputRequired
 import audit
 from admin_views import pending_uploads
 from admin_views.base import StaffPage
+from base_form import KofuForm
 from database import write_transaction
 from devices.qr_decode import decode_file
 from models import db
@@ -24,11 +24,11 @@ from rules import card_capture, qr_list_import, settings, uploads
 ACCEPTED = ".pdf,.png,.jpg,.jpeg,.tif,.tiff,application/pdf,image/png,image/jpeg,image/tiff"
 
 
-class UploadForm(FlaskForm):
+class UploadForm(KofuForm):
     file = FileField("スキャン画像(PDF・PNG・JPEG・TIFF)", validators=[FileRequired("ファイルを選んでください。")])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(KofuForm):
     token = HiddenField(validators=[InputRequired()])
     filename = HiddenField()
 

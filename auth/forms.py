@@ -1,12 +1,12 @@
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from base_form import KofuForm
 from rules import settings
 from rules.passwords import policy_problems, verify_password
 
 
-class LoginForm(FlaskForm):
+class LoginForm(KofuForm):
     login = StringField(
         "ログインID",
         validators=[
@@ -23,7 +23,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(KofuForm):
     current_password = PasswordField(
         "現在のパスワード", validators=[DataRequired("現在のパスワードを入力してください。")]
     )
