@@ -89,12 +89,16 @@ class TimestampedModel(BaseModel):
 
 
 class PersonRecord(TimestampedModel):
-    """A row about one resident. ``kana_key`` is derived on save, for matching people."""
+    """A row about one resident. ``kana_key`` is derived on save, for matching people: the same
+    person is the same ``kana_key`` and ``birth_date``, one index."""
 
     name = CharField(max_length=100, verbose_name="氏名")
     kana = CharField(max_length=100, verbose_name="氏名フリガナ")
-    kana_key = CharField(max_length=100, index=True, verbose_name="照合用フリガナ")
+    kana_key = CharField(max_length=100, verbose_name="照合用フリガナ")
     birth_date = DateField(index=True, verbose_name="生年月日")
+
+    class Meta:
+        indexes = ((("kana_key", "birth_date"), False),)
 
     def save(self, *args, **kwargs):
         self.kana = normalise_kana(self.kana)

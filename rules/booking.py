@@ -457,9 +457,12 @@ def book(
 
 
 def _earlier_booking(submission_token):
+    """The booking already made by this form, if it was posted before (its id alone is asked
+    first: nearly every post is the first one)."""
     if not submission_token:
         return None
-    return Reservation.get_or_none(Reservation.submission_token == submission_token)
+    earlier = Reservation.select(Reservation.id).where(Reservation.submission_token == submission_token).scalar()
+    return Reservation.get_by_id(earlier) if earlier else None
 
 
 def _checked_request(slot_id, purpose, applicant, channel, at):
