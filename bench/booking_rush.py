@@ -2,24 +2,26 @@
 
     .venv/bin/python bench/booking_rush.py [--clients 100] [--seconds 10] [--capacity 10]
     .venv/bin/python bench/booking_rush.py --postgres postgresql://postgres@127.0.0.1:5432/test
-    .venv/bin/python bench/booking_rush.py --processes 2   # behind haproxy, as in production
+    .venv/bin/python bench/booking_rush.py --processes 1   # one process, no proxy
 
 Serves the app with waitress on loopback and releases 30 days of slots. The load comes from wrk
 (Debian package ``wrk``; a C client, so that the figures are the server's and not a Python
 client's): first /healthz as the baseline, then the month calendar, then the rush, in which every
 connection alternates a day's times page and a booking posted through the public form. Each
-booking is a different resident behind a simulated proxy (KOFU_PROXY_COUNT=1 and a distinct
+booking is a different resident (name and birth date) behind a simulated proxy (a distinct
 X-Forwarded-For), so the per-address rate limit applies as it would in production. Afterwards
 the slots are checked in the database: none may hold more than its capacity.
 
-With ``--processes N`` the load goes through haproxy (Debian package ``haproxy``) to N waitress
-processes, each given at most BACKEND_CONNECTIONS connections at a time, which is how production
-runs (one process per core behind the proxy).
+By default the load goes through haproxy (Debian package ``haproxy``) to one waitress process
+per core, each given at most BACKEND_CONNECTIONS connections at a time, which is how production
+runs: one Python process uses one core (the GIL), so a single process on this 2-core machine
+leaves a core idle. ``--processes 1`` serves without the proxy.
 """
 
 import argparse
 import contextlib
 import datetime
+import os
 import re
 import shutil
 import subprocess
@@ -78,7 +80,8 @@ request = function()
   -- Every other request books, so step through the slots by half the request number.
   local body = "csrf_token={token}&purpose=apply&slot=" .. slots[math.floor(n / 2) % #slots + 1]
     .. "&name={name}&kana={kana_prefix}" .. resident(n)
-    .. "&birth_date=1980-04-01&phone=0887-35-0000&email=&people=1&notice_number=&consent=y&website="
+    .. "&birth_date=" .. string.format("%04d-%02d-%02d", 1940 + n % 60, n % 12 + 1, n % 28 + 1)
+    .. "&phone=0887-35-0000&email=&people=1&notice_number=&consent=y&website="
     .. "&submission_token=" .. string.format("rush%016d", n)
   local address = string.format("10.%d.%d.%d", math.floor(n / 62500) % 250, math.floor(n / 250) % 250, n % 250 + 1)
   local headers = {{
@@ -97,7 +100,9 @@ def main():
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--capacity", type=int, default=10, help="seats per 30-minute slot")
     parser.add_argument("--postgres", metavar="URL", help="run on this PostgreSQL server instead of SQLite")
-    parser.add_argument("--processes", type=int, default=1, help="more than 1: waitress processes behind haproxy")
+    parser.add_argument(
+        "--processes", type=int, default=os.cpu_count(), help="waitress processes; more than 1: behind haproxy"
+    )
     options = parser.parse_args()
     needed = ["wrk"] + (["haproxy"] if options.processes > 1 else [])
     if missing := [tool for tool in needed if not shutil.which(tool)]:
