@@ -443,13 +443,11 @@ def book(
     at=None,
 ):
     """Create a reservation; see the module docstring."""
-    earlier = _earlier_booking(submission_token)
-    if earlier is not None:
-        return BookingResult(earlier, created=False)
     try:
         return _book(slot_id, purpose, applicant, channel, override, submission_token, created_by, note, at or now())
     except (BookingError, IntegrityError):
-        # A twin post of the same form may have won the race: answer with its booking.
+        # The same form posted again (a double click, a reload) is refused as a duplicate, as full
+        # or by the token's unique index: answer with the booking it made the first time.
         earlier = _earlier_booking(submission_token)
         if earlier is None:
             raise
@@ -457,12 +455,9 @@ def book(
 
 
 def _earlier_booking(submission_token):
-    """The booking already made by this form, if it was posted before (its id alone is asked
-    first: nearly every post is the first one)."""
     if not submission_token:
         return None
-    earlier = Reservation.select(Reservation.id).where(Reservation.submission_token == submission_token).scalar()
-    return Reservation.get_by_id(earlier) if earlier else None
+    return Reservation.get_or_none(Reservation.submission_token == submission_token)
 
 
 def _checked_request(slot_id, purpose, applicant, channel, at):
