@@ -4,7 +4,9 @@ The database is declared once, unbound, and bound by ``app.create_app``.
 """
 
 import datetime
+import hmac
 
+from flask import current_app
 from peewee import (
     BooleanField,
     CharField,
@@ -20,6 +22,7 @@ from peewee import (
 
 from rules.clock import now, today
 from rules.kana import kana_key, normalise_kana
+from rules.passwords import session_mark
 
 db = DatabaseProxy()
 
@@ -129,7 +132,17 @@ class User(TimestampedModel):
         return self.active
 
     def get_id(self):
-        return str(self.id)
+        """What Flask-Login keeps in the session: the id and the mark of the current password."""
+        return f"{self.id}:{session_mark(self.password_hash, current_app.secret_key)}"
+
+    @classmethod
+    def from_session(cls, session_id):
+        """The active user a session belongs to, or None once the password has changed since."""
+        user_id, _, mark = session_id.partition(":")
+        user = cls.get_or_none((cls.id == int(user_id)) & cls.active) if user_id.isdigit() else None
+        if user is None or not hmac.compare_digest(mark, session_mark(user.password_hash, current_app.secret_key)):
+            return None
+        return user
 
 
 class Setting(BaseModel):

@@ -2,7 +2,7 @@
 
 from flask import flash, redirect, url_for
 from flask_admin import expose
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 import audit
 from admin_views.base import StaffPage
@@ -26,6 +26,8 @@ class PasswordView(StaffPage):
                     User.id == user.id
                 ).execute()
                 audit.record("password_change", model="User", object_id=user.id)
+            # Sessions elsewhere end with the old password; this one signs in again with the new.
+            login_user(User.get_by_id(user.id))
             flash("パスワードを変更しました。", "success")
             return redirect(url_for("admin.index"))
         return self.render("admin/password.html", form=form)

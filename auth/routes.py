@@ -6,7 +6,6 @@ from flask_login import current_user, login_user, logout_user
 import audit
 from auth.forms import LoginForm
 from extensions import limiter
-from models import User
 from rules import settings
 from rules.clock import now
 from rules.login import attempt_login
@@ -14,10 +13,6 @@ from rules.login import attempt_login
 auth = Blueprint("auth", __name__, url_prefix="/admin", template_folder="templates")
 
 LOGIN_FAILED = "ログインIDまたはパスワードが正しくありません。"
-
-
-def load_user(user_id):
-    return User.get_or_none((User.id == int(user_id)) & User.active) if user_id.isdigit() else None
 
 
 @auth.route("/login", methods=["GET", "POST"])

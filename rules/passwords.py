@@ -1,6 +1,8 @@
 """Password hashing (argon2id) and the minimum password policy."""
 
 import functools
+import hashlib
+import hmac
 import string
 
 from argon2 import PasswordHasher
@@ -26,6 +28,13 @@ def policy_problems(password, login, min_length):
 
 def hash_password(password):
     return _hasher.hash(password)
+
+
+def session_mark(password_hash, secret_key):
+    """A short mark of the current password, kept in the session: a password change (one's own
+    or an administrator's reset) ends every session signed in before it. Keyed with the app's
+    secret, so that nothing derived from the hash alone is readable in the session cookie."""
+    return hmac.new(secret_key.encode(), password_hash.encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def verify_password(password_hash, password):

@@ -2,6 +2,7 @@ import datetime
 
 from models import AuditLog, User
 from rules import settings
+from tests.conftest import AuthActions
 from tests.factories import PASSWORD, gen_user
 
 LOGIN_FAILED = "ログインIDまたはパスワードが正しくありません。"
@@ -140,3 +141,37 @@ def test_next_parameter_cannot_leave_the_site(auth, database):
         "/admin/login?next=//evil.example/", data={"login": "tanaka", "password": PASSWORD, "csrf_token": token}
     )
     assert response.headers["Location"].endswith("/admin/")
+
+
+def test_password_change_ends_the_other_sessions(app, client, auth, database):
+    """Does changing one's password end the sessions signed in before it (another PC), while the
+    session that changed it stays signed in, and is the change audited?"""
+    gen_user("clerk", login="tanaka")
+    other_pc = AuthActions(app.test_client())
+    other_pc.login("tanaka")
+    auth.login("tanaka")
+    auth.fetch_token("/admin/password/")
+    new_password = "kawatta-2026"
+    response = auth.post(
+        "/admin/password/",
+        {"current_password": PASSWORD, "new_password": new_password, "confirm": new_password},
+    )
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+    assert other_pc.client.get("/admin/").status_code == 302
+    assert "password_change" in audit_actions("tanaka")
+    assert auth.logout() and auth.login("tanaka", new_password).headers["Location"].endswith("/admin/")
+
+
+def test_administrator_reset_ends_the_users_sessions(app, auth, database):
+    """When an administrator sets a new password for a clerk, is the clerk's open session ended?"""
+    clerk = gen_user("clerk", login="tanaka")
+    gen_user("admin", login="kanri")
+    clerk_pc = AuthActions(app.test_client())
+    clerk_pc.login("tanaka")
+    assert clerk_pc.client.get("/admin/").status_code == 200
+    auth.login("kanri")
+    auth.fetch_token(f"/admin/user/edit/?id={clerk.id}")
+    fields = {"login": "tanaka", "name": clerk.name, "role": "clerk", "active": "y", "new_password": "atarashii-2026"}
+    assert auth.post(f"/admin/user/edit/?id={clerk.id}", fields).status_code == 302
+    assert clerk_pc.client.get("/admin/").status_code == 302
