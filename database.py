@@ -1,5 +1,8 @@
 """Turn a database URL into a peewee database: SQLite (embedded) or pooled PostgreSQL."""
 
+import contextlib
+import fcntl
+import threading
 from pathlib import Path
 
 from peewee import DatabaseError
@@ -35,13 +38,39 @@ def is_sqlite(database):
     return database.__class__.__name__.endswith("SqliteDatabase")
 
 
+@contextlib.contextmanager
 def write_transaction(database):
-    """A transaction that is going to write. On SQLite it takes the write lock at BEGIN, so
-    concurrent writers queue (busy_timeout) instead of failing to upgrade a read lock; on
-    PostgreSQL the row locks of the statements inside serialise what must be serialised."""
-    if is_sqlite(database.obj):
-        return database.atomic(lock_type="IMMEDIATE")
-    return database.atomic()
+    """A transaction that is going to write. On PostgreSQL the row locks of the statements
+    inside serialise what must be serialised. On SQLite it takes the write lock at BEGIN, so
+    that concurrent writers queue instead of failing to upgrade a read lock; they queue on
+    ``_writer_lock`` first, because SQLite's own busy handler polls with sleeps of up to 100 ms
+    and leaves the database idle while every writer sleeps."""
+    if not is_sqlite(database.obj) or database.in_transaction():
+        with database.atomic() as transaction:
+            yield transaction
+        return
+    with _writer_lock(database.obj.database), database.atomic(lock_type="IMMEDIATE") as transaction:
+        yield transaction
+
+
+_writer_locks = {}
+_writer_locks_guard = threading.Lock()
+
+
+@contextlib.contextmanager
+def _writer_lock(path):
+    """One writer at a time per SQLite file: a thread lock inside this process, then an flock on
+    a file beside the database across processes; a waiter wakes the moment the lock is free."""
+    with _writer_locks_guard:
+        if path not in _writer_locks:
+            _writer_locks[path] = (threading.Lock(), open(f"{path}-writer.lock", "a"))  # noqa: SIM115
+    thread_lock, lock_file = _writer_locks[path]
+    with thread_lock:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
 def end_of_request(database, error=None):
