@@ -53,24 +53,17 @@ def write_transaction(database):
         yield transaction
 
 
-_writer_locks = {}
-_writer_locks_guard = threading.Lock()
+_thread_locks = {}
 
 
 @contextlib.contextmanager
 def _writer_lock(path):
-    """One writer at a time per SQLite file: a thread lock inside this process, then an flock on
-    a file beside the database across processes; a waiter wakes the moment the lock is free."""
-    with _writer_locks_guard:
-        if path not in _writer_locks:
-            _writer_locks[path] = (threading.Lock(), open(f"{path}-writer.lock", "a"))  # noqa: SIM115
-    thread_lock, lock_file = _writer_locks[path]
-    with thread_lock:
+    """One writer at a time per SQLite file: first among the threads of this process, so that a
+    single thread per process waits on the file, then across processes with an flock on a file
+    beside the database. A waiter wakes the moment the lock is free."""
+    with _thread_locks.setdefault(path, threading.Lock()), open(f"{path}-writer.lock", "a") as lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock_file, fcntl.LOCK_UN)
+        yield
 
 
 def end_of_request(database, error=None):
