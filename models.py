@@ -104,9 +104,13 @@ class PersonRecord(TimestampedModel):
         indexes = ((("kana_key", "birth_date"), False),)
 
     def save(self, *args, **kwargs):
+        self.derive_kana_key()
+        return super().save(*args, **kwargs)
+
+    def derive_kana_key(self):
+        """Normalise the kana and derive ``kana_key``: on save, and before an insert rendered ahead."""
         self.kana = normalise_kana(self.kana)
         self.kana_key = kana_key(self.kana)
-        return super().save(*args, **kwargs)
 
 
 class User(TimestampedModel):

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field, replace
 
 from peewee import JOIN, Case, IntegrityError, Value, fn
 
-from database import is_sqlite, write_transaction
+from database import RenderedQuery, is_sqlite, write_transaction
 from models import PURPOSES, Card, Location, Reservation, Slot, db
 from rules import settings
 from rules.clock import as_date, now
@@ -323,7 +323,8 @@ def _counter_phone(location):
 # --- duplicate and ledger checks (overridable by staff) -----------------------------------
 
 
-def _duplicate_problem(applicant, purpose, at, excluding=None):
+def _duplicate_query(applicant, purpose, at, excluding=None):
+    """The query for the same person's active reservation of ``purpose`` from today on."""
     query = (
         Reservation.select(Reservation.id)
         .join(Slot)
@@ -334,10 +335,16 @@ def _duplicate_problem(applicant, purpose, at, excluding=None):
             Reservation.status == "booked",
             Slot.date >= at.date(),
         )
+        .limit(1)
     )
     if excluding is not None:
         query = query.where(Reservation.id != excluding)
-    if query.exists():
+    return query
+
+
+def _duplicate_problem(found, purpose):
+    """The overridable refusal when ``_duplicate_query`` found a reservation."""
+    if found:
         return BookingError(
             "duplicate",
             "kana",
@@ -391,14 +398,22 @@ def _card_location_id(card):
     return None
 
 
+def _ledger_check(slot, purpose, applicant):
+    """(card, problem) of a 交付 booking against the ledger; (None, None) for other purposes."""
+    if purpose != "collect":
+        return None, None
+    return _ledger_problem(applicant.notice_number, applicant.birth_date, slot.location)
+
+
 def _overridable_problems(slot, purpose, applicant, at, excluding=None):
     """(card, [problems]) for the duplicate and ledger checks."""
-    problems = [_duplicate_problem(applicant, purpose, at, excluding)]
-    card = None
-    if purpose == "collect":
-        card, ledger = _ledger_problem(applicant.notice_number, applicant.birth_date, slot.location)
-        problems.append(ledger)
-    return card, [problem for problem in problems if problem is not None]
+    card, ledger = _ledger_check(slot, purpose, applicant)
+    duplicate = _duplicate_problem(_duplicate_query(applicant, purpose, at, excluding).exists(), purpose)
+    return card, _present(duplicate, ledger)
+
+
+def _present(*problems):
+    return [problem for problem in problems if problem is not None]
 
 
 def _settle(problems, channel, override):
@@ -473,29 +488,35 @@ def _checked_request(slot_id, purpose, applicant, channel, at):
 
 def _book(slot_id, purpose, applicant, channel, override, submission_token, created_by, note, at):
     purpose, slot, applicant = _checked_request(slot_id, purpose, applicant, channel, at)
-    note = _clean_text(note, "note", required=False)
+    # The card is read before the lock, which guards seats and duplicates only.
+    card, ledger = _ledger_check(slot, purpose, applicant)
+    reservation = Reservation(
+        number=new_reservation_number(),
+        slot=slot,
+        purpose=purpose,
+        channel=channel,
+        name=applicant.name,
+        kana=applicant.kana,
+        birth_date=applicant.birth_date,
+        phone=applicant.phone,
+        email=applicant.email,
+        people=applicant.people,
+        notice_number=applicant.notice_number or None,
+        card=card.id if card else None,
+        submission_token=submission_token or None,
+        created_by=created_by,
+        note=_clean_text(note, "note", required=False),
+    )
+    reservation.derive_kana_key()
+    duplicate_query = RenderedQuery(_duplicate_query(applicant, purpose, at))
+    seat_update = RenderedQuery(_seat_update(slot, applicant.people, channel))
+    insert = RenderedQuery(Reservation.insert(reservation.__data__).returning(Reservation.id))
     with write_transaction(db):
         _serialise_person(applicant)
-        card, problems = _overridable_problems(slot, purpose, applicant, at)
-        overridden = _settle(problems, channel, override)
-        _take_seats(slot, applicant.people, channel)
-        reservation = Reservation.create(
-            number=new_reservation_number(),
-            slot=slot,
-            purpose=purpose,
-            channel=channel,
-            name=applicant.name,
-            kana=applicant.kana,
-            birth_date=applicant.birth_date,
-            phone=applicant.phone,
-            email=applicant.email,
-            people=applicant.people,
-            notice_number=applicant.notice_number or None,
-            card=card.id if card else None,
-            submission_token=submission_token or None,
-            created_by=created_by,
-            note=note,
-        )
+        duplicate = _duplicate_problem(duplicate_query.rows(db), purpose)
+        overridden = _settle(_present(duplicate, ledger), channel, override)
+        _take_seats(seat_update, slot.id)
+        [(reservation.id,)] = insert.rows(db)
     return BookingResult(reservation, overridden=overridden)
 
 
@@ -508,15 +529,18 @@ def _serialise_person(applicant):
         db.execute_sql("SELECT pg_advisory_xact_lock(hashtext(%s))", (person,))
 
 
-def _take_seats(slot, people, channel):
+def _seat_update(slot, people, channel):
+    """The one conditional UPDATE that takes ``people`` seats while they are free and the slot open."""
     limit = Slot.capacity if channel in STAFF_CHANNELS else Slot.capacity - Slot.phone_reserved
-    taken = (
-        Slot.update(booked=Slot.booked + people)
-        .where(Slot.id == slot.id, Slot.booked + people <= limit, ~Slot.closed)
-        .execute()
+    return Slot.update(booked=Slot.booked + people).where(
+        Slot.id == slot.id, Slot.booked + people <= limit, ~Slot.closed
     )
-    if not taken:
-        if Slot.select(Slot.closed).where(Slot.id == slot.id).scalar():
+
+
+def _take_seats(seat_update, slot_id):
+    """Run ``seat_update`` (rendered) and refuse when it took nothing."""
+    if not seat_update.row_count(db):
+        if Slot.select(Slot.closed).where(Slot.id == slot_id).scalar():
             _refuse("slot_closed", "slot", "選択された日時は受付を停止しています。日時を選び直してください。")
         _full()
 
@@ -616,7 +640,7 @@ def change(number, birth_date, slot_id, *, people=None, channel="web", override=
         if not moved:
             _refuse("reservation_not_active", "number", "この予約は既に取り消されたか、来庁済みです。")
         _release_seats(reservation.slot_id, reservation.people)
-        _take_seats(slot, people, channel)
+        _take_seats(RenderedQuery(_seat_update(slot, people, channel)), slot.id)
     return BookingResult(find(reservation.number, reservation.birth_date), overridden=overridden)
 
 
