@@ -19,6 +19,7 @@ leaves a core idle. ``--processes 1`` serves without the proxy.
 """
 
 import argparse
+import collections
 import contextlib
 import datetime
 import os
@@ -63,7 +64,6 @@ function setup(thread)
   thread:set("offset", {per_thread} * (#threads_seen + 1))
   table.insert(threads_seen, thread)
 end
-threads_seen = {{}}
 
 local function resident(n)
   local text = ""
@@ -92,13 +92,42 @@ request = function()
   return wrk.format("POST", "/book/confirm", headers, body)
 end
 """
+# Appended to every wrk script: the 50th, 95th and 99th percentiles (wrk's --latency table has no
+# 95th), and a count per HTTP error status, so that an error is named and not only counted.
+REPORT_SCRIPT = """
+threads_seen = {}
+errors = {}
+
+function response(status, headers, body)
+  if status >= 400 then errors[status] = (errors[status] or 0) + 1 end
+end
+
+function done(summary, latency, requests)
+  for _, share in ipairs({50, 95, 99}) do
+    io.write(string.format("latency-p%d %d\\n", share, latency:percentile(share)))
+  end
+  for _, thread in ipairs(threads_seen) do
+    for status, count in pairs(thread:get("errors")) do
+      io.write(string.format("status-%d %d\\n", status, count))
+    end
+  end
+end
+"""
+PLAIN_SCRIPT = (
+    REPORT_SCRIPT
+    + """
+function setup(thread)
+  table.insert(threads_seen, thread)
+end
+"""
+)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=100, help="concurrent connections")
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--capacity", type=int, default=10, help="seats per 30-minute slot")
+    parser.add_argument("--capacity", type=int, default=20, help="seats per 30-minute slot")
     parser.add_argument("--postgres", metavar="URL", help="run on this PostgreSQL server instead of SQLite")
     parser.add_argument(
         "--processes", type=int, default=os.cpu_count(), help="waitress processes; more than 1: behind haproxy"
@@ -195,21 +224,25 @@ def report(options, url, base_url, location_id, slots_by_day, folder):
         f"{options.clients} connections (wrk), {options.seconds} s each, {len(slots_by_day)} days, {seats} seats, "
         f"{database}, {serving}, 8 threads each"
     )
-    baseline = wrk(options, f"{base_url}/healthz")
+    plain = folder / "plain.lua"
+    plain.write_text(PLAIN_SCRIPT)
+    baseline = wrk(options, f"{base_url}/healthz", plain)
     print(line("baseline /healthz", baseline))
-    availability = wrk(options, f"{base_url}/book/apply/{location_id}")
+    availability = wrk(options, f"{base_url}/book/apply/{location_id}", plain)
     print(line("availability (month page)", availability, baseline))
-    script = folder / "rush.lua"
-    script.write_text(rush_script(base_url, location_id, slots_by_day))
-    rush = wrk(options, base_url, script)
+    rush_lua = folder / "rush.lua"
+    rush_lua.write_text(rush_script(base_url, location_id, slots_by_day) + REPORT_SCRIPT)
+    rush = wrk(options, base_url, rush_lua)
     print(line("rush (times page + booking)", rush, baseline))
     booked, overbooked, mismatched = check_counts(url)
     posts = rush["rps"] * rush["seconds"] / 2
     print(
         f"bookings: {booked} in {rush['seconds']} s = {booked / rush['seconds']:.1f} bookings/s of about "
-        f"{posts / rush['seconds']:.0f} booking posts/s (the others were refused: slot full); overbooked slots: "
-        f"{overbooked}; slots whose count differs from their bookings: {mismatched}"
+        f"{posts / rush['seconds']:.0f} booking posts/s; overbooked slots: {overbooked}; "
+        f"slots whose count differs from their bookings: {mismatched}"
     )
+    if booked >= seats:
+        print("every seat was taken before the end: bookings/s is a lower bound (raise --capacity)")
     print(f"availability page at {availability['rps'] / baseline['rps']:.0%} of the baseline's req/s")
 
 
@@ -234,37 +267,37 @@ def rush_script(base_url, location_id, slots_by_day):
     )
 
 
-def wrk(options, url, script=None):
-    command = ["wrk", "-t2", f"-c{options.clients}", f"-d{options.seconds}s", "--latency", "--timeout", "10s"]
-    if script:
-        command += ["-s", str(script)]
+def wrk(options, url, script):
+    command = ["wrk", "-t2", f"-c{options.clients}", f"-d{options.seconds}s", "--timeout", "10s", "-s", str(script)]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    percentiles = {
-        share: _milliseconds(value, unit)
-        for share, value, unit in re.findall(r"^\s+(50|90|99)%\s+([\d.]+)(us|ms|s)", output, re.M)
-    }
+    percentiles = {share: int(micros) / 1000 for share, micros in re.findall(r"^latency-p(\d+) (\d+)$", output, re.M)}
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    statuses = collections.Counter()
+    for status, count in re.findall(r"^status-(\d+) (\d+)$", output, re.M):
+        statuses[int(status)] += int(count)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         "seconds": options.seconds,
         "latency": percentiles,
         "errors": int(bad.group(1)) if bad else 0,
+        "error_statuses": statuses,
         "socket_errors": socket_errors.group(1) if socket_errors else "none",
     }
-
-
-def _milliseconds(value, unit):
-    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
 def line(name, result, baseline=None):
     ratio = f"  {result['rps'] / baseline['rps']:5.0%} of baseline" if baseline else ""
     latency = result["latency"]
     return (
-        f"{name:<28} {result['rps']:8.1f} req/s  p50 {latency['50']:7.1f} ms  p90 {latency['90']:7.1f} ms  "
-        f"p99 {latency['99']:7.1f} ms  errors {result['errors']} (socket: {result['socket_errors']}){ratio}"
+        f"{name:<28} {result['rps']:8.1f} req/s  p50 {latency['50']:7.1f} ms  p95 {latency['95']:7.1f} ms  "
+        f"p99 {latency['99']:7.1f} ms  errors {result['errors']} ({_statuses(result)}socket: "
+        f"{result['socket_errors']}){ratio}"
     )
+
+
+def _statuses(result):
+    return "".join(f"HTTP {status}: {count}; " for status, count in sorted(result["error_statuses"].items()))
 
 
 MISMATCHED_SLOTS = """
