@@ -2,6 +2,7 @@ import datetime
 import threading
 
 import pytest
+from playhouse.shortcuts import model_to_dict
 
 from models import Reservation, Slot, db
 from rules import booking, settings
@@ -46,6 +47,15 @@ def test_web_booking_takes_seats_and_normalises_the_person(database):
     assert len(reservation.number) == 9 and reservation.channel == "web" and reservation.status == "booked"
     assert reservation.kana == "アキ\u3000ハナコ" and reservation.kana_key == "アキハナコ"
     assert seats(slot) == 2
+
+
+def test_booking_returns_the_row_it_stored(database):
+    """Is the reservation ``book`` returns, built before its insert, the same as the stored row?"""
+    slot = gen_slot()
+    returned = booking.book(slot.id, "apply", applicant(), submission_token="token-1").reservation
+    stored = Reservation.get_by_id(returned.id)
+    assert model_to_dict(returned, recurse=False) == model_to_dict(stored, recurse=False)
+    assert returned.slot.location.name == stored.slot.location.name
 
 
 @pytest.mark.parametrize(
