@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "qr_capture_undo": "QR読取の取消",
     "qr_capture_close": "QR読取の終了",
     "qr_import": "QRスキャン画像取込",
+    "restore": "スナップショットから復元",
 }
 HIDDEN_FIELDS = frozenset({"password_hash"})
 
