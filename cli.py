@@ -10,9 +10,11 @@ from playhouse.migrations import Runner, template
 from playhouse.schema_diff import diff_models
 
 import audit
+import snapshots
 from config import PROJECT_ROOT
 from database import write_transaction
 from devices.qr_decode import DECODERS, decode_file
+from document_store import current_store
 from models import ALL_MODELS, ROLES, User, db
 from rules import card_import, qr_list_import, settings, uploads
 from rules.passwords import hash_password, policy_problems
@@ -182,6 +184,76 @@ def import_qr_scan_command(path, dry_run, decoder):
         click.echo("確認のみのため、登録していません(--dry-run)。")
 
 
+@click.command("snapshot")
+@click.option("--keep-days", default=14, show_default=True, type=click.IntRange(min=1), help="保存する日数")
+@with_appcontext
+def snapshot_command(keep_days):
+    """Take a verified snapshot of the database and the documents; delete those older than --keep-days."""
+    backup_dir = current_app.config["BACKUP_DIR"]
+    try:
+        snapshot = snapshots.take(backup_dir, current_store(), migration_runner().applied())
+    except snapshots.SnapshotError as error:
+        raise click.ClickException(str(error)) from None
+    documents = snapshot.manifest["documents"]
+    click.echo(
+        f"スナップショット {snapshot.path} を作成し、試しに復元して検証しました: {snapshot.rows:,}行、"
+        f"書類ファイル {documents['files']:,}件(新規 {documents['copied']:,}件、"
+        f"前回分を共有 {documents['linked']:,}件、{documents['bytes'] / 1e6:,.1f} MB)。"
+    )
+    for path in snapshot.manifest["missing_documents"]:
+        click.echo(f"警告: データベースが参照する書類 {path} が保存先にありません。", err=True)
+    for name in snapshots.prune(backup_dir, keep_days):
+        click.echo(f"{keep_days}日より古いスナップショット {name} を削除しました。")
+
+
+@click.command("snapshots")
+@with_appcontext
+def list_snapshots_command():
+    """List the sealed snapshots, oldest first."""
+    found = snapshots.all_snapshots(current_app.config["BACKUP_DIR"])
+    for snapshot in found:
+        documents = snapshot.manifest["documents"]
+        click.echo(f"{snapshot.name}\t{snapshot.rows:,}行\t書類 {documents['files']:,}件\t{snapshot.path}")
+    if not found:
+        click.echo(f"{current_app.config['BACKUP_DIR']} にスナップショットはありません。")
+
+
+@click.command("restore")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="確認せずに復元する")
+@with_appcontext
+def restore_command(name, yes):
+    """Replace the whole database with snapshot NAME, all or nothing (the current state is kept as a snapshot first)."""
+    backup_dir = current_app.config["BACKUP_DIR"]
+    try:
+        snapshot = snapshots.find(backup_dir, name)
+        if not yes:
+            click.confirm(
+                f"データベースの内容をすべてスナップショット {name} の内容に置き換えます。よろしいですか", abort=True
+            )
+        upgrade_schema()
+        applied = migration_runner().applied()
+        before = snapshots.take(backup_dir, current_store(), applied)
+        click.echo(f"復元前の状態をスナップショット {before.name} として保存しました。")
+        snapshots.restore(snapshot, current_store(), applied)
+    except snapshots.SnapshotError as error:
+        raise click.ClickException(str(error)) from None
+    settings.clear_cache()
+    click.echo(f"スナップショット {name} から {snapshot.rows:,}行を復元しました。")
+
+
+@click.command("verify-snapshot")
+@click.argument("name")
+@with_appcontext
+def verify_snapshot_command(name):
+    """Check snapshot NAME again (e.g. after copying it elsewhere): checksum and a trial restore."""
+    try:
+        snapshots.verify(snapshots.find(current_app.config["BACKUP_DIR"], name))
+    except snapshots.SnapshotError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"スナップショット {name} は正常です(チェックサム一致、試しの復元で全表が一致)。")
+
+
 COMMANDS = (
     init_db_command,
     migrate_command,
@@ -191,4 +263,8 @@ COMMANDS = (
     serve_command,
     import_cards_command,
     import_qr_scan_command,
+    snapshot_command,
+    list_snapshots_command,
+    restore_command,
+    verify_snapshot_command,
 )

@@ -19,6 +19,7 @@ ENVIRONMENT_KEYS = {
     "KOFU_DATA_DIR": "DATA_DIR",
     "KOFU_PROXY_COUNT": "PROXY_COUNT",
     "KOFU_API_ALLOWED_ORIGINS": "API_ALLOWED_ORIGINS",
+    "KOFU_BACKUP_DIR": "BACKUP_DIR",
 }
 
 
@@ -35,6 +36,7 @@ def default_config(data_dir):
         "PROXY_COUNT": 0,
         "API_ALLOWED_ORIGINS": "",
         "DOCUMENT_STORE": str(Path(data_dir) / "documents"),
+        "BACKUP_DIR": str(Path(data_dir) / "backups"),
         "SMTP_URL": f"file://{data_dir}/outbox",
         "MAIL_FROM": "noreply@localhost",
         "RATELIMIT_STORAGE_URI": "memory://",

@@ -57,6 +57,14 @@ class LocalStore:
     def exists(self, key):
         return self._path(key).is_file()
 
+    def all_keys(self):
+        """Every stored key, in order; files still being written are not keys yet."""
+        if not self.root.is_dir():
+            return
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and not path.name.startswith(".partial-"):
+                yield path.relative_to(self.root).as_posix()
+
 
 class S3Store:
     def __init__(self, url):
@@ -89,6 +97,13 @@ class S3Store:
                 return False
             raise
         return True
+
+    def all_keys(self):
+        prefix = f"{self.prefix}/" if self.prefix else ""
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+        for page in pages:
+            for item in page.get("Contents", []):
+                yield item["Key"][len(prefix) :]
 
 
 def open_store(location):

@@ -27,6 +27,16 @@ def test_local_store_round_trip(tmp_path):
     assert [path.name for path in (tmp_path / "documents").rglob("*") if path.is_file()] == ["abc"]
 
 
+def test_local_store_lists_its_keys_but_not_files_being_written(tmp_path):
+    """Does the store list every finished key, in order, and no half-written file?"""
+    store = LocalStore(tmp_path)
+    store.put("pages/cd/cd-1.jpg", b"page")
+    store.put("originals/ab/abc", b"scan")
+    (tmp_path / "originals" / "ab" / ".partial-x1").write_bytes(b"half")
+    assert list(store.all_keys()) == ["originals/ab/abc", "pages/cd/cd-1.jpg"]
+    assert list(LocalStore(tmp_path / "none").all_keys()) == []
+
+
 def test_local_store_refuses_keys_outside_its_folder(tmp_path):
     """Can a key climb out of the store's folder?"""
     with pytest.raises(ValueError, match="保存先の外"):
@@ -77,6 +87,8 @@ def test_s3_store_round_trip(s3_server):
         store.get("originals/ab/other")
     keys = [item["Key"] for item in boto3.client("s3").list_objects_v2(Bucket="kofu-docs")["Contents"]]
     assert keys == ["aki/originals/ab/abc"]
+    open_store("s3://kofu-docs/other").put("originals/ab/zzz", b"another city")
+    assert list(store.all_keys()) == ["originals/ab/abc"]
 
 
 def test_s3_url_needs_a_bucket():
