@@ -16,6 +16,8 @@ ACTION_LABELS = {
     "logout": "ログアウト",
     "login_failed": "ログイン失敗",
     "login_refused_locked": "ロック中のログイン",
+    "login_refused_hours": "利用時間外のログイン",
+    "staff_hours_signout": "利用時間外のログアウト",
     "lockout": "アカウントロック",
     "unlock": "ロック解除",
     "session_timeout": "時間切れログアウト",

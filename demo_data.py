@@ -19,11 +19,12 @@ from models import (
     User,
     db,
 )
-from rules import card_stages
+from rules import card_stages, settings
 from rules.clock import now, today
 from rules.passwords import hash_password
 from rules.reservation_numbers import new_reservation_number
 from rules.slots import generate_slots
+from rules.staff_hours import open_around_the_clock
 
 DEMO_PASSWORD = "kofu-demo-2026"
 DEMO_USERS = (
@@ -107,6 +108,7 @@ def seed_demo(seed=2026, cards=300, reservations=200):
         fees = _fees(rng, applications, users)
         booked = _reservations(rng, card_rows, users, reservations)
         _announcements(users[0])
+        open_around_the_clock(settings.put)  # a demo is tried at any hour, on any day
     return {
         "users": len(users),
         "locations": len(locations),

@@ -3,7 +3,7 @@
 from flask import flash
 from flask_admin.actions import action
 from flask_login import current_user
-from wtforms import PasswordField
+from wtforms import PasswordField, StringField
 from wtforms.validators import ValidationError
 
 import audit
@@ -55,10 +55,12 @@ class SettingView(StaffModelView):
     column_labels = {"label": "説明", "default": "既定値"}
     column_formatters = {
         "label": lambda _v, _c, model, _n: _spec_attribute(model, "label"),
-        "default": lambda _v, _c, model, _n: _spec_attribute(model, "default"),
+        "default": lambda _v, _c, model, _n: _spec_attribute(model, "default_text"),
     }
     column_searchable_list = ("key",)
     form_columns = ("value",)
+    # Not the model's required field: an empty value is valid for some settings (no time limit).
+    form_extra_fields = {"value": StringField("値")}
 
     def on_model_change(self, form, model, is_created):
         spec = settings.CATALOG.get(model.key)

@@ -1,5 +1,7 @@
-"""Staff accounts: sign-in with lockout, sign-out, idle timeout and password change."""
+"""Staff accounts: sign-in with lockout, sign-out, idle timeout, the staff site's hours and
+password change."""
 
+from auth.hours import enforce_staff_hours
 from auth.routes import auth
 from extensions import login_manager
 from models import User
@@ -13,3 +15,4 @@ def register_auth(app):
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     app.register_blueprint(auth)
+    app.before_request(enforce_staff_hours)

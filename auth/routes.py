@@ -5,6 +5,7 @@ from flask_login import current_user, login_user, logout_user
 
 import audit
 from auth.forms import LoginForm
+from auth.hours import closed_reason
 from extensions import limiter
 from rules import settings
 from rules.clock import now
@@ -13,6 +14,7 @@ from rules.login import attempt_login
 auth = Blueprint("auth", __name__, url_prefix="/admin", template_folder="templates")
 
 LOGIN_FAILED = "ログインIDまたはパスワードが正しくありません。"
+LOGIN_OUTSIDE_HOURS = "職員用サイトの利用時間外のため、管理者以外はログインできません。"
 
 
 @auth.route("/login", methods=["GET", "POST"])
@@ -21,10 +23,11 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("admin.index"))
     form = LoginForm()
-    failed = False
+    closed_notice = closed_reason()
+    failed, failed_message = False, LOGIN_FAILED
     if form.validate_on_submit():
         typed_login = form.login.data.strip()
-        outcome = attempt_login(typed_login, form.password.data, now())
+        outcome = attempt_login(typed_login, form.password.data, now(), staff_site_closed=closed_notice is not None)
         user_id = outcome.user.id if outcome.user else ""
         for event in outcome.events:
             audit.record(event, model="User", object_id=user_id, user=outcome.user, login=typed_login)
@@ -34,7 +37,11 @@ def login():
             session["seen"] = time.time()
             return redirect(_safe_next(request.args.get("next")))
         failed = True
-    return render_template("auth/login.html", form=form, failed=failed, failed_message=LOGIN_FAILED)
+        if outcome.outside_hours:
+            failed_message = LOGIN_OUTSIDE_HOURS
+    return render_template(
+        "auth/login.html", form=form, failed=failed, failed_message=failed_message, closed_notice=closed_notice
+    )
 
 
 @auth.route("/logout", methods=["POST"])

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from models import User
 from rules import settings
 from rules.passwords import spend_verification_time, verify_password
+from rules.staff_hours import is_exempt
 
 
 @dataclass
@@ -16,9 +17,13 @@ class LoginOutcome:
     user: User | None
     succeeded: bool
     events: list = field(default_factory=list)
+    outside_hours: bool = False
 
 
-def attempt_login(login_id, password, at):
+def attempt_login(login_id, password, at, staff_site_closed=False):
+    """``staff_site_closed``: the staff site is outside its hours at ``at``, so only an
+    administrator gets in; the others are refused after the password check, which neither
+    counts as a failure nor resets the count."""
     user = User.get_or_none(User.login == login_id)
     if user is None or not user.active:
         spend_verification_time(password)
@@ -32,6 +37,8 @@ def attempt_login(login_id, password, at):
         return LoginOutcome(user, False, ["login_refused_locked"])
     if not verify_password(user.password_hash, password):
         return LoginOutcome(user, False, events + _register_failure(user, at))
+    if staff_site_closed and not is_exempt(user.role):
+        return LoginOutcome(user, False, events + ["login_refused_hours"], outside_hours=True)
     User.update(failed_logins=0, last_login_at=at).where(User.id == user.id).execute()
     return LoginOutcome(User.get_by_id(user.id), True, events + ["login"])
 

@@ -3,10 +3,12 @@
 Values are stored as text in the ``setting`` table; a key without a row has its default.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from models import Setting
 from rules.recent import forget, remembered
+from rules.staff_hours import parse_hours
 
 
 @dataclass(frozen=True)
@@ -15,6 +17,14 @@ class SettingSpec:
     label: str
     default: object
     minimum: int | None = None
+    check: Callable[[str], object] | None = None  # raises ValueError in Japanese on a bad text
+
+    @property
+    def default_text(self):
+        """The default as stored and shown: booleans read 「はい」 or 「いいえ」."""
+        if isinstance(self.default, bool):
+            return "はい" if self.default else "いいえ"
+        return str(self.default)
 
     def parse(self, text):
         """Turn the stored or typed text into a value, or raise ValueError in Japanese."""
@@ -33,7 +43,10 @@ class SettingSpec:
             if self.minimum is not None and number < self.minimum:
                 raise ValueError(f"「{self.label}」は{self.minimum}以上にしてください。")
             return number
-        return str(text).strip()
+        text = str(text).strip()
+        if self.check is not None:
+            self.check(text)
+        return text
 
 
 CATALOG = {
@@ -80,6 +93,14 @@ CATALOG = {
             6,
             minimum=1,
         ),
+        SettingSpec(
+            "staff_site_hours",
+            "職員用サイトの利用時間(06:30-23:00 の形式。空欄は終日。管理者はいつでも利用可)",
+            "06:30-23:00",
+            check=parse_hours,
+        ),
+        SettingSpec("staff_site_closed_after_third_saturday", "職員用サイトを毎月第3土曜日の翌日に休止する", True),
+        SettingSpec("staff_site_closed_new_year", "職員用サイトを12月29日〜1月3日に休止する", True),
     )
 }
 
@@ -111,5 +132,5 @@ def clear_cache():
 
 def ensure_defaults():
     """Give every catalogue entry a row, so administrators see and edit all of them."""
-    rows = [{"key": spec.key, "value": str(spec.default)} for spec in CATALOG.values()]
+    rows = [{"key": spec.key, "value": spec.default_text} for spec in CATALOG.values()]
     Setting.insert_many(rows).on_conflict_ignore().execute()
