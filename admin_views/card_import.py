@@ -1,10 +1,12 @@
 """CSV取込: upload a 統合端末 CSV, preview it, confirm, apply all-or-nothing.
 
 The file waits between preview and confirm in ``DATA_DIR/card_imports/`` (pending_uploads). With
-JavaScript the apply runs in a thread and the page polls its progress; without it the
-confirm is a plain POST that answers when the import is done.
+JavaScript the apply runs in a thread and the page polls its progress, kept beside the file
+(import_progress) so that any process can answer the poll; without it the confirm is a plain POST
+that answers when the import is done.
 """
 
+import dataclasses
 import logging
 import threading
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 import audit
-from admin_views import pending_uploads
+from admin_views import import_progress, pending_uploads
 from admin_views.base import StaffPage
 from base_form import KofuForm
 from database import write_transaction
@@ -28,9 +30,7 @@ from rules import card_import
 
 FAILED_MESSAGE = "取込中にシステムエラーが発生したため、何も登録しませんでした。"
 ERRORS_SHOWN = 1000
-# token → {"user_id", "done", "total", "report"}: the progress of imports running in this process.
-RUNNING = {}
-RUNNING_LOCK = threading.Lock()
+FOLDER = "card_imports"
 logger = logging.getLogger(__name__)
 
 
@@ -65,7 +65,7 @@ class CardImportView(StaffPage):
         profile = _load_profile(form.profile.data)
         data = form.file.data.read()
         report = card_import.preview(data, profile)
-        token = pending_uploads.keep("card_imports", data) if report.ok else None
+        token = pending_uploads.keep(FOLDER, data) if report.ok else None
         confirm = ConfirmForm(token=token, profile=profile.name, filename=form.file.data.filename)
         return self.render(
             "admin/card_import.html",
@@ -83,7 +83,7 @@ class CardImportView(StaffPage):
         if not form.validate_on_submit():
             abort(400)
         profile = _load_profile(form.profile.data)
-        path = pending_uploads.claim("card_imports", form.token.data)
+        path = pending_uploads.claim(FOLDER, form.token.data)
         upload = Upload(path, form.filename.data or "", profile, current_user._get_current_object())
         if request.form.get("mode") == "background":
             _start_in_background(form.token.data, upload)
@@ -92,19 +92,19 @@ class CardImportView(StaffPage):
 
     @expose("/progress/<token>")
     def progress(self, token):
-        entry = _running_entry(token)
-        finished = entry["report"] is not None
+        state = import_progress.read(pending_uploads.folder_of(FOLDER), token, current_user.id)
+        finished = state["report"] is not None
         result = url_for(".result", token=token) if finished else None
-        return jsonify(done=entry["done"], total=entry["total"], finished=finished, result=result)
+        return jsonify(done=state["done"], total=state["total"], finished=finished, result=result)
 
     @expose("/result/<token>")
     def result(self, token):
-        entry = _running_entry(token)
-        if entry["report"] is None:
+        folder = pending_uploads.folder_of(FOLDER)
+        state = import_progress.read(folder, token, current_user.id)
+        if state["report"] is None:
             abort(404)
-        with RUNNING_LOCK:
-            RUNNING.pop(token, None)
-        return self._render_result(entry["report"])
+        import_progress.remove(folder, token)
+        return self._render_result(card_import.Report.from_dict(state["report"]))
 
     def _render_result(self, report):
         outcome = card_import.outcome(report)
@@ -138,13 +138,11 @@ def _apply_file(upload, progress=None):
 
 
 def _start_in_background(token, upload):
-    with RUNNING_LOCK:
-        if token in RUNNING:
-            abort(409)
-        RUNNING[token] = {"user_id": upload.user.id, "done": 0, "total": 0, "report": None}
+    folder = pending_uploads.folder_of(FOLDER)
+    import_progress.start(folder, token, upload.user.id)
 
     def record_progress(done, total):
-        RUNNING[token].update(done=done, total=total)
+        import_progress.update(folder, token, done=done, total=total)
 
     def run():
         try:
@@ -153,13 +151,6 @@ def _start_in_background(token, upload):
         except Exception:
             logger.exception("CSV取込に失敗しました")
             report = card_import.Report(problems=[card_import.Problem(None, "", FAILED_MESSAGE)])
-        RUNNING[token]["report"] = report
+        import_progress.update(folder, token, report=dataclasses.asdict(report))
 
     threading.Thread(target=run, name=f"card-import-{token[:8]}", daemon=True).start()
-
-
-def _running_entry(token):
-    entry = RUNNING.get(token)
-    if entry is None or entry["user_id"] != current_user.id:
-        abort(404)
-    return entry

@@ -1,6 +1,6 @@
 """Uploads waiting between a preview and its confirmation: kept in ``DATA_DIR/<folder>/``
 under a random token (never in the session cookie), claimed at most once, and removed after
-KEEP_SECONDS when nobody confirmed them."""
+KEEP_SECONDS when nobody confirmed them (with the progress files of imports nobody came back to)."""
 
 import re
 import secrets
@@ -15,7 +15,7 @@ KEEP_SECONDS = 12 * 60 * 60
 
 def keep(folder_name, data):
     """Store the bytes and return the token the confirm form carries."""
-    folder = _folder(folder_name)
+    folder = folder_of(folder_name)
     _forget_abandoned(folder)
     token = secrets.token_urlsafe(32)
     (folder / f"{token}.upload").write_bytes(data)
@@ -24,11 +24,9 @@ def keep(folder_name, data):
 
 def claim(folder_name, token):
     """The kept file of a token, renamed so that only one of two confirms (a double click) has it.
-    The token is checked before it becomes part of a path. Delete the returned file when done."""
-    if not TOKEN.fullmatch(token or ""):
-        abort(400)
-    folder = _folder(folder_name)
-    claimed = folder / f"{token}.applying"
+    Delete the returned file when done."""
+    folder = folder_of(folder_name)
+    claimed = folder / f"{checked(token)}.applying"
     try:
         (folder / f"{token}.upload").rename(claimed)
     except FileNotFoundError:
@@ -36,7 +34,14 @@ def claim(folder_name, token):
     return claimed
 
 
-def _folder(folder_name):
+def checked(token):
+    """The token, once it is known to be safe as part of a file name; 400 otherwise."""
+    if not TOKEN.fullmatch(token or ""):
+        abort(400)
+    return token
+
+
+def folder_of(folder_name):
     folder = Path(current_app.config["DATA_DIR"]) / folder_name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
@@ -44,6 +49,6 @@ def _folder(folder_name):
 
 def _forget_abandoned(folder):
     oldest_kept = time.time() - KEEP_SECONDS
-    for path in folder.glob("*.upload"):
+    for path in [*folder.glob("*.upload"), *folder.glob("*.progress")]:
         if path.stat().st_mtime < oldest_kept:
             path.unlink(missing_ok=True)

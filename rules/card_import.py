@@ -123,6 +123,11 @@ class Report:
     def ok(self):
         return not self.problems
 
+    @classmethod
+    def from_dict(cls, values):
+        """The report ``dataclasses.asdict`` made, back from JSON."""
+        return cls(**{**values, "problems": [Problem(**problem) for problem in values["problems"]]})
+
 
 @dataclass
 class Plan:

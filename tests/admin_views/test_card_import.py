@@ -1,13 +1,17 @@
 import io
+import json
 import os
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from admin_views import card_import as view
-from admin_views import pending_uploads
+from admin_views import import_progress, pending_uploads
+from config import PROJECT_ROOT
 from models import AuditLog, Card, CardEvent
 from tests.card_csv import card_rows, csv_bytes
 from tests.factories import gen_user
@@ -130,10 +134,46 @@ def test_viewer_gets_403(client, auth, database):
     assert Card.select().count() == 0
 
 
-def test_progress_of_another_user_is_hidden(client, auth, clerk):
+def test_progress_of_another_user_is_hidden(client, auth, clerk, app):
     """Can nobody read the progress of a token that is not their own import?"""
-    view.RUNNING["x" * 43] = {"user_id": -1, "done": 0, "total": 0, "report": None}
-    try:
-        assert client.get(URL + "progress/" + "x" * 43).status_code == 404
-    finally:
-        view.RUNNING.pop("x" * 43)
+    with app.test_request_context():
+        import_progress.start(pending_uploads.folder_of(view.FOLDER), "x" * 43, user_id=-1)
+    assert client.get(URL + "progress/" + "x" * 43).status_code == 404
+    assert client.get(URL + "progress/" + "..%2F" * 9).status_code in (400, 404)
+
+
+def test_another_process_answers_the_poll(client, auth, clerk, app_config):
+    """With several processes sharing the data folder, does a process other than the one running
+    the import answer the polls with its progress and its result?"""
+    page = upload(auth, csv_bytes(card_rows(300))).get_data(as_text=True)
+    started = auth.post(URL + "apply", {**confirm_fields(page), "mode": "background"}).get_json()
+    cookie = client.get_cookie("session").value
+    other_process = [
+        sys.executable,
+        "-c",
+        POLL_FROM_ANOTHER_PROCESS,
+        json.dumps(app_config),
+        cookie,
+        started["progress"],
+    ]
+    answer = subprocess.run(other_process, capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60)
+    assert answer.returncode == 0, answer.stderr
+    state = json.loads(answer.stdout)
+    assert state["finished"] and state["done"] == 300
+    assert "登録しました(新規 300件・更新 0件)。" in state["page"]
+    assert client.get(started["progress"]).status_code == 404
+
+
+POLL_FROM_ANOTHER_PROCESS = """
+import json, sys, time
+from app import create_app
+config, cookie, url = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
+client = create_app(config).test_client()
+client.set_cookie("session", cookie)
+for _ in range(400):
+    state = client.get(url).get_json()
+    if state["finished"]:
+        break
+    time.sleep(0.05)
+print(json.dumps({**state, "page": client.get(state["result"]).get_data(as_text=True)}))
+"""
