@@ -24,10 +24,7 @@ from tests.card_csv import card_rows, csv_bytes  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--postgres", metavar="URL", help="PostgreSQL の URL(一時スキーマを作って測り、最後に削除)")
-    arguments = parser.parse_args()
+    arguments = ledger_arguments(__doc__)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "cards.csv"
         path.write_bytes(csv_bytes(card_rows(arguments.rows)))
@@ -40,6 +37,22 @@ def main():
                 measure("PostgreSQL", url, folder, path, arguments.rows, reading)
 
 
+def ledger_arguments(description):
+    """--rows and --postgres, as the ledger benchmarks take them."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--postgres", metavar="URL", help="PostgreSQL の URL(一時スキーマを作って測り、最後に削除)")
+    return parser.parse_args()
+
+
+def migrated_app(url, folder, **config):
+    """An app on a freshly migrated database at ``url``."""
+    app = create_app({"DATABASE_URL": url, "DATA_DIR": folder, "SECRET_KEY": "bench", "SITE": "public", **config})
+    with app.app_context(), db.connection_context():
+        upgrade_schema()
+    return app
+
+
 def best_of(times, action):
     durations = []
     for _ in range(times):
@@ -50,9 +63,7 @@ def best_of(times, action):
 
 
 def measure(label, url, folder, path, rows, reading):
-    app = create_app({"DATABASE_URL": url, "DATA_DIR": folder, "SECRET_KEY": "bench", "SITE": "public"})
-    with app.app_context(), db.connection_context():
-        upgrade_schema()
+    app = migrated_app(url, folder)
     runner = app.test_cli_runner()
     started = time.perf_counter()
     result = runner.invoke(import_cards_command, [str(path)])

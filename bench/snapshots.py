@@ -6,7 +6,6 @@ same data in the same run: SQLite's online backup API, or ``pg_dump -Fc`` with `
     .venv/bin/python bench/snapshots.py [--rows N] [--postgres postgresql://...]
 """
 
-import argparse
 import shutil
 import sqlite3
 import subprocess
@@ -17,18 +16,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app import create_app  # noqa: E402
-from bench.ledger_import import postgres_schema  # noqa: E402
-from cli import import_cards_command, restore_command, snapshot_command, upgrade_schema  # noqa: E402
+from bench.ledger_import import ledger_arguments, migrated_app, postgres_schema  # noqa: E402
+from cli import import_cards_command, restore_command, snapshot_command  # noqa: E402
 from models import db  # noqa: E402
 from tests.card_csv import card_rows, csv_bytes  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--postgres", metavar="URL", help="PostgreSQL の URL(一時スキーマを作って測り、最後に削除)")
-    arguments = parser.parse_args()
+    arguments = ledger_arguments(__doc__)
     with tempfile.TemporaryDirectory() as folder:
         cards = Path(folder) / "cards.csv"
         cards.write_bytes(csv_bytes(card_rows(arguments.rows)))
@@ -41,17 +36,7 @@ def main():
 
 def measure(label, url, folder, cards, baseline):
     backup_dir = Path(folder) / f"backups-{label}"
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "DATA_DIR": folder,
-            "BACKUP_DIR": str(backup_dir),
-            "SECRET_KEY": "bench",
-            "SITE": "public",
-        }
-    )
-    with app.app_context(), db.connection_context():
-        upgrade_schema()
+    app = migrated_app(url, folder, BACKUP_DIR=str(backup_dir))
     runner = app.test_cli_runner()
     invoke(runner, import_cards_command, str(cards))
     copying = timed(baseline)
