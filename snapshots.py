@@ -43,6 +43,7 @@ DOCUMENTS = "documents"
 NAME = re.compile(r"^\d{8}-\d{6}(-\d+)?$")
 INSERT_BATCH = 2000
 MODELS = sort_models(list(ALL_MODELS))
+STALE_AFTER = datetime.timedelta(hours=36)
 
 
 class SnapshotError(RuntimeError):
@@ -369,6 +370,24 @@ def find(backup_dir, name):
         if snapshot.name == name:
             return snapshot
     raise SnapshotError(f"スナップショット「{name}」は {backup_dir} にありません(未完成のものは使えません)。")
+
+
+def health(backup_dir, at):
+    """(ok, sentence) about the newest snapshot, for the administrators' home page: not ok when
+    there is none, or when the newest is older than STALE_AFTER (the daily run has stopped)."""
+    newest = latest(backup_dir)
+    if newest is None:
+        return False, "スナップショットがまだありません。毎日 python app.py snapshot を実行する設定をしてください。"
+    taken = datetime.datetime.fromisoformat(newest.manifest["taken_at"])
+    files = newest.manifest["documents"]["files"]
+    sentence = (
+        f"最新のスナップショットは {taken:%Y/%m/%d %H:%M}"
+        f"(試しに復元して検証済み、{newest.rows:,}行、書類ファイル {files:,}件)。"
+    )
+    if at - taken > STALE_AFTER:
+        days = (at - taken).days
+        return False, f"{sentence}{days}日以上作られていません。毎日の実行が止まっていないか確認してください。"
+    return True, sentence
 
 
 def prune(backup_dir, keep_days, at=None):

@@ -1,9 +1,11 @@
-"""ホーム: today's reservations per location, cards waiting, staff announcements and the staff
-site's hours."""
+"""ホーム: today's reservations per location, cards waiting, staff announcements, the staff
+site's hours and, for administrators, whether the daily snapshots are being taken."""
 
+from flask import current_app
 from flask_admin import expose
 
-from admin_views.base import StaffIndexView
+import snapshots
+from admin_views.base import StaffIndexView, current_role_at_least
 from models import Announcement
 from rules import settings
 from rules.clock import now, today
@@ -17,6 +19,7 @@ class HomeView(StaffIndexView):
         day = today()
         waiting, waiting_total = cards_waiting()
         hours = StaffHours.from_settings(settings.get)
+        backups = snapshots.health(current_app.config["BACKUP_DIR"], now()) if current_role_at_least("admin") else None
         return self.render(
             "admin/home.html",
             day=day,
@@ -25,4 +28,5 @@ class HomeView(StaffIndexView):
             waiting_total=waiting_total,
             announcements=list(Announcement.current("staff")),
             staff_hours=hours.closed_reason(now()) or hours.description(),
+            snapshot_health=backups,
         )

@@ -198,3 +198,26 @@ def test_manifest_names_every_table_with_its_rows(database, backup_dir, store):
     manifest = json.loads((snapshot.path / snapshots.MANIFEST).read_text(encoding="utf-8"))
     assert manifest["tables"]["reservation"]["rows"] == 1
     assert set(manifest["tables"]) == {model._meta.table_name for model in snapshots.MODELS}
+
+
+def test_health_warns_when_there_is_no_recent_snapshot(database, backup_dir, store):
+    """Does the health line warn with no snapshot, and again once the newest is more than a day
+    and a half old, but not before?"""
+    ok, sentence = snapshots.health(backup_dir, TAKEN_AT)
+    assert not ok and "まだありません" in sentence
+    take(backup_dir, store)
+    ok, sentence = snapshots.health(backup_dir, TAKEN_AT + datetime.timedelta(hours=30))
+    assert ok and "2026/12/04 02:30" in sentence and "検証済み" in sentence
+    ok, sentence = snapshots.health(backup_dir, TAKEN_AT + datetime.timedelta(days=3))
+    assert not ok and "3日以上作られていません" in sentence
+
+
+def test_home_tells_administrators_only_about_snapshots(client, auth, database):
+    """Does the staff home show the snapshot warning to an administrator and nothing to a clerk?"""
+    gen_user("admin", login="kanri")
+    gen_user("clerk", login="madoguchi")
+    auth.login("kanri")
+    assert "スナップショットがまだありません" in client.get("/admin/").get_data(as_text=True)
+    auth.logout()
+    auth.login("madoguchi")
+    assert 'id="snapshot-health"' not in client.get("/admin/").get_data(as_text=True)
