@@ -256,6 +256,7 @@ class Card(PersonRecord):
     notice_number = CharField(max_length=10, null=True, unique=True, verbose_name="交付通知書番号")
     card_expiry = DateField(null=True, verbose_name="カード有効期限")
     cert_expiry = DateField(null=True, verbose_name="電子証明書有効期限")
+    received_on = DateField(null=True, verbose_name="申請受付日")
     visit_type = CharField(max_length=16, choices=VISIT_TYPES, index=True, verbose_name="来庁区分")
     issue_kind = CharField(max_length=16, choices=ISSUE_KINDS, default="new", verbose_name="発行区分")
     express = BooleanField(default=False, verbose_name="特急")

@@ -53,7 +53,6 @@ class FieldSpec:
     kind: str
     required: bool = False
     max_length: int | None = None
-    stored: bool = True
     choices: tuple = ()
 
 
@@ -67,8 +66,7 @@ FIELDS = {
     "notice_number": FieldSpec("交付通知書番号", "notice"),
     "card_expiry": FieldSpec("カード有効期限", "date"),
     "cert_expiry": FieldSpec("電子証明書有効期限", "date"),
-    # Checked like every other date, but kept on the application, not on the card.
-    "received_on": FieldSpec("申請受付日", "date", stored=False),
+    "received_on": FieldSpec("申請受付日", "date"),
     "visit_type": FieldSpec("来庁区分", "choice", required=True, choices=VISIT_TYPES),
     "issue_kind": FieldSpec("発行区分", "choice", choices=ISSUE_KINDS),
     "express": FieldSpec("特急", "flag", choices=(("有", True), ("無", False), ("", False))),
@@ -456,7 +454,7 @@ def _clean(text):
 
 
 def _stored_fields(values):
-    return [key for key in values.columns if key in Card._meta.fields and (key not in FIELDS or FIELDS[key].stored)]
+    return [key for key in values.columns if key in Card._meta.fields]
 
 
 def _compare_with_ledger(values, report, profile):

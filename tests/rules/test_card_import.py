@@ -72,6 +72,19 @@ def test_changed_row_updates_only_that_card(database, profile):
     assert CardEvent.select().count() == 5
 
 
+def test_received_date_is_kept_on_the_card(database, profile):
+    """Is the 申請受付日 stored on the card, written in 西暦 or 和暦, and a changed one an update?"""
+    rows = card_rows(8)
+    card_import.apply(csv_bytes(rows), profile)
+    received = dict(Card.select(Card.application_form_id, Card.received_on).tuples())
+    assert received[rows[0]["申請書ID"]] == datetime.date(2026, 5, 20)  # R8.5.20
+    assert received[rows[1]["申請書ID"]] == datetime.date(2026, 5, 12)
+    rows[1]["申請受付日"] = "2026/05/13"
+    report = card_import.apply(csv_bytes(rows), profile)
+    assert (report.updated, report.unchanged) == (1, 7)
+    assert Card.get(Card.application_form_id == rows[1]["申請書ID"]).received_on == datetime.date(2026, 5, 13)
+
+
 def test_awkward_values_are_stored_exactly(database, profile):
     """Are a line break, quotes and commas in a cell, and empty optional cells, stored as written?"""
     rows = card_rows(2)
