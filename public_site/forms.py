@@ -174,5 +174,5 @@ class ChangeForm(KofuForm):
         _check_people(field)
 
 
-class CancelForm(KofuForm):
-    """Only the CSRF token: the reservation comes from the session of the look-up."""
+class TokenOnlyForm(KofuForm):
+    """Only the CSRF token: cancelling or ending a look-up acts on the booking the session names."""

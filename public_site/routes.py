@@ -10,12 +10,13 @@ import datetime
 import logging
 import secrets
 import smtplib
+import time
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 
 import mailer
 from models import PURPOSES, RESERVATION_STATUSES, Announcement, Location
-from public_site.forms import CancelForm, ChangeForm, DetailsForm, LookupForm
+from public_site.forms import ChangeForm, DetailsForm, LookupForm, TokenOnlyForm
 from public_site.limits import booking_limit, lookup_limit
 from public_site.visit_calendar import visit_ics
 from rules import booking, settings
@@ -24,6 +25,7 @@ from rules.recent import remembered
 
 public = Blueprint("public", __name__, template_folder="templates")
 AVAILABILITY_SECONDS = 1.0
+REMEMBER_SECONDS = 15 * 60
 log = logging.getLogger(__name__)
 
 PURPOSE_LABELS = dict(PURPOSES)
@@ -329,17 +331,31 @@ def done():
 
 
 def _remember(key, reservation):
-    """Let this browser see ``reservation`` again without typing: "booked" or "lookup"."""
-    session[key] = [reservation.number, reservation.birth_date.isoformat()]
+    """Let this browser see ``reservation`` again without typing: "booked" or "lookup". The
+    cookie holds the row's id and a time, not the number or the birth date (it is signed, not
+    encrypted), and stops working after REMEMBER_SECONDS without use: phones and library PCs are shared."""
+    session[key] = {"id": reservation.id, "seen": time.time()}
 
 
 def _session_reservation(key):
     """The reservation this browser just made ("booked") or looked up ("lookup"), or None."""
-    try:
-        number, birth_date = session.get(key)
-        return booking.find(number, datetime.date.fromisoformat(birth_date))
-    except (TypeError, ValueError):
+    remembered_booking = session.get(key)
+    if not isinstance(remembered_booking, dict) or time.time() - remembered_booking.get("seen", 0) > REMEMBER_SECONDS:
+        session.pop(key, None)
         return None
+    remembered_booking["seen"] = time.time()
+    session.modified = True
+    return booking.find_by_id(remembered_booking.get("id"))
+
+
+@public.route("/reservation/forget", methods=["POST"])
+def forget():
+    """「確認を終える」: this browser no longer shows the booking it made or looked up."""
+    if not TokenOnlyForm().validate_on_submit():
+        abort(400)
+    for key in ("booked", "lookup"):
+        session.pop(key, None)
+    return redirect(url_for(".index", ended=1))
 
 
 @public.route("/book/done/visit.ics")
@@ -447,7 +463,7 @@ def reservation():
 @lookup_limit
 def cancel():
     reservation = _looked_up_or_redirect()
-    form = CancelForm()
+    form = TokenOnlyForm()
     problem = None
     if form.validate_on_submit():
         try:

@@ -557,15 +557,22 @@ def find(number, birth_date):
     if not isinstance(birth_date, datetime.date):
         return None
     return (
-        Reservation.select(Reservation, Slot, Location)
-        .join(Slot)
-        .join(Location)
+        _with_place()
         .where(
             Reservation.number == normalise_reservation_number(number),
             Reservation.birth_date == birth_date,
         )
         .get_or_none()
     )
+
+
+def find_by_id(reservation_id):
+    """The reservation (with its slot and location) a signed session names, or None."""
+    return _with_place().where(Reservation.id == reservation_id).get_or_none()
+
+
+def _with_place():
+    return Reservation.select(Reservation, Slot, Location).join(Slot).join(Location)
 
 
 def look_up(number, birth_date):

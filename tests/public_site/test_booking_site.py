@@ -209,6 +209,29 @@ def test_look_up_with_wrong_birth_date_fails(client, database):
     assert client.get("/reservation/detail").status_code == 302
 
 
+def test_the_cookie_names_no_booking_and_forgets_it(app, client, database, monkeypatch):
+    """Does the session cookie hold neither the number nor the birth date, and stop showing the
+    booking after a quarter of an hour unused, or at once when the resident ends the look-up?"""
+    book(client, gen_slot(day=IN_THREE_DAYS))
+    number = Reservation.get().number
+    look_up(client, number)
+    cookie = app.session_interface.get_signing_serializer(app).loads(client.get_cookie("session").value)
+    assert set(cookie["lookup"]) == {"id", "seen"} and number not in str(cookie) and BIRTH not in str(cookie)
+    assert client.get("/reservation/detail").status_code == 200
+    later = time.time() + 16 * 60
+    monkeypatch.setattr("public_site.routes.time.time", lambda: later)
+    assert client.get("/reservation/detail").headers["Location"].endswith("/reservation")
+    monkeypatch.undo()
+
+    look_up(client, number)
+    page = client.get("/reservation/detail").get_data(as_text=True)
+    assert client.post("/reservation/forget").status_code == 400
+    ended = client.post("/reservation/forget", data={"csrf_token": csrf_token(page)}, follow_redirects=True)
+    assert "予約の表示を終えました" in ended.get_data(as_text=True)
+    assert client.get("/reservation/detail").status_code == 302
+    assert client.get("/book/done/visit.ics").status_code == 404
+
+
 def test_change_moves_the_booking(client, database):
     """Can a resident move the booking to another time, taking the new seats?"""
     slot = gen_slot(day=IN_THREE_DAYS, capacity=3)
