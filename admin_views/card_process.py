@@ -151,7 +151,9 @@ class CardScanPage(StaffPage):
     def scan(self):
         stage = _scan_target(request.form.get("stage"))
         code = request.form.get("code", "")
-        entry = {"at": now().strftime("%H:%M:%S"), "card": None, "stage": stage, "ok": False, "message": ""}
+        log = session.get(SCAN_LOG_KEY, [])
+        seq = log[0].get("seq", 0) + 1 if log else 1  # tells the page's script which row is new
+        entry = {"seq": seq, "at": now().strftime("%H:%M:%S"), "card": None, "stage": stage, "ok": False, "message": ""}
         try:
             card = card_from_scan(code)
         except StorageError as error:
@@ -159,7 +161,7 @@ class CardScanPage(StaffPage):
         else:
             entry["card"] = card.id
             entry["message"], entry["ok"] = _move_one(card, stage)
-        session[SCAN_LOG_KEY] = [entry, *session.get(SCAN_LOG_KEY, [])][:SCAN_LOG_LENGTH]
+        session[SCAN_LOG_KEY] = [entry, *log][:SCAN_LOG_LENGTH]
         return redirect(url_for(".index", stage=stage))
 
     @expose("/clear", methods=("POST",))

@@ -35,7 +35,8 @@ def test_clerk_scans_the_sample(client, auth, clerk):
     page = client.get(URL).get_data(as_text=True)
     assert "ヤマサキ\u3000タロウ 6A6-244944" in page and "納品として登録しました。" in page
     assert counts_row(page, "new") == [1, 1, 0, 0]
-    assert 'id="payload"' in page and "autofocus" in page and "AudioContext" in page
+    assert 'id="payload"' in page and "autofocus" in page and 'data-scan-field="payload"' in page
+    assert "kofu/scan_queue.js" in page
     card = Card.get()
     entry = AuditLog.get(AuditLog.action == "qr_capture")
     assert entry.object_id == str(card.id) and entry.login == "madoguchi"

@@ -2,7 +2,7 @@ from playwright.sync_api import expect
 
 from models import Card, StorageLocation
 from rules.clock import today
-from tests.browser.staff import sign_in
+from tests.browser.staff import RECORD_TONES, sign_in
 from tests.factories import gen_card, gen_location, gen_user
 
 SCAN = "MNCL1,44418521867264284878260,6A6-244944,20200506,2,ヤマサキ　タロウ"
@@ -63,3 +63,23 @@ def test_delivery_through_the_stages_into_boxes_and_found_by_scan(page, live_ser
     expect(page.locator("#where-results")).to_contain_text("山﨑　太郎")
     expect(page.locator("#where-results")).to_contain_text("A-1-2")
     assert Card.get_by_id(wanted.id).storage.code == "A-1-2"
+
+
+def test_codes_read_faster_than_the_page_reloads_are_all_applied(page, live_server, database):
+    """When a reader types twelve codes back to back on 棚で工程を進める, is every card moved and
+    logged, none lost while an answer is on its way?"""
+    gen_user("clerk", login="suzuki")
+    cards = [gen_card(stage="delivered") for _ in range(12)]
+    sign_in(page, live_server, "suzuki")
+    page.add_init_script(RECORD_TONES)
+    page.goto(f"{live_server}/admin/card_scan/")
+    page.get_by_label("変更後の工程").select_option(label="検品済")
+    field = page.get_by_label("QRコード・交付通知書番号・申請書ID")
+    field.focus()
+    for code in [card.notice_number for card in cards] + ["ZZZ-000000"]:
+        page.keyboard.type(code + "\n", delay=2)
+    expect(page.locator("#scan-log tbody tr.table-success")).to_have_count(12)
+    expect(page.locator("#scan-log tbody tr.table-danger")).to_have_count(1)
+    expect(page.locator("#scan-pending")).to_be_hidden()
+    assert {Card.get_by_id(card.id).stage for card in cards} == {"inspected"}
+    assert page.evaluate("window.recordedTones") == [880] * 12 + [220, 180]

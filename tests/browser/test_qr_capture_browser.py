@@ -1,7 +1,7 @@
 from playwright.sync_api import expect
 
 from models import Card, CardEvent
-from tests.browser.staff import sign_in
+from tests.browser.staff import RECORD_TONES, sign_in
 from tests.factories import gen_user
 from tests.qr_codes import payload
 
@@ -54,20 +54,6 @@ def test_capture_works_without_javascript(browser, live_server, database):
     expect(counts_cell(page, "duplicate", "count-total")).to_have_text("1")
     expect(page.locator("#payload")).to_be_focused()
     context.close()
-
-
-RECORD_TONES = """
-window.recordedTones = [];
-const PageAudioContext = window.AudioContext;
-window.AudioContext = class extends PageAudioContext {
-  createOscillator() {
-    const oscillator = super.createOscillator();
-    const start = oscillator.start.bind(oscillator);
-    oscillator.start = (when) => { window.recordedTones.push(oscillator.frequency.value); start(when); };
-    return oscillator;
-  }
-};
-"""
 
 
 def test_sound_cues_differ_for_new_duplicate_and_error(page, live_server, database):
