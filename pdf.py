@@ -16,6 +16,7 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 import audit
 from config import PROJECT_ROOT
 from rules import settings
+from rules.wareki import era_date
 
 TEMPLATE_DIR = PROJECT_ROOT / "pdf_templates"
 # The font ships as package data of matplotlib-fontja; locating it does not import matplotlib.
@@ -48,12 +49,22 @@ def japanese_date_with_weekday(value):
     return f"{japanese_date(value)}({WEEKDAYS[value.weekday()]})"
 
 
+def era_date_with_weekday(value):
+    return f"{era_date(value)}({WEEKDAYS[value.weekday()]})"
+
+
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATE_DIR),
     autoescape=select_autoescape(default=True),
     undefined=StrictUndefined,
 )
-_environment.filters.update(yen=yen, jdate=japanese_date, jdate_weekday=japanese_date_with_weekday)
+_environment.filters.update(
+    yen=yen,
+    jdate=japanese_date,
+    jdate_weekday=japanese_date_with_weekday,
+    wareki=era_date,
+    wareki_weekday=era_date_with_weekday,
+)
 _policy = ResourceAccessPolicy(allow_remote=False, base_dir=TEMPLATE_DIR, extra_roots=(FONT_DIR,))
 
 

@@ -1,5 +1,6 @@
 """交付書類の印刷: 交付チェックリスト, 受領書 and 電子証明書更新申請書, one card a page, for one location's
-交付 bookings of a day or for a selection of cards; and list actions that print them for ticked cards."""
+交付 bookings of a day or for a selection of cards; the 督促状 for a selection only; and list actions
+that print them for ticked cards."""
 
 import datetime
 from typing import NamedTuple
@@ -13,18 +14,21 @@ from models import CARD_STAGES, ISSUE_KINDS, SEXES, VISIT_TYPES, Location
 from pdf import pdf_response
 from rules import settings
 from rules.card_documents import UnknownCards, day_batch, default_day, sheets_for_cards
+from rules.card_stages import reminder_deadline
 from rules.clock import today
 
 
 class CardDocument(NamedTuple):
     title: str
     template: str
+    in_day_batch: bool = True
 
 
 DOCUMENTS = {
     "checklist": CardDocument("交付チェックリスト", "card_checklist.html"),
     "receipt": CardDocument("受領書", "card_receipt.html"),
     "renewal": CardDocument("電子証明書更新申請書", "cert_renewal_form.html"),
+    "reminder": CardDocument("督促状", "card_reminder.html", in_day_batch=False),
 }
 
 
@@ -50,7 +54,7 @@ class CardDocumentsPage(StaffPage):
 
     @expose("/day/<kind>")
     def day_pdf(self, kind):
-        document = _document(kind)
+        document = _document(kind, day_batch=True)
         location = _requested_location()
         day, error = _requested_day()
         if location is None or error:
@@ -86,6 +90,12 @@ class CardDocumentsPage(StaffPage):
             **_labels(),
         )
 
+    @expose("/selected/<kind>", methods=("POST",))
+    def selected(self, kind):
+        """The cards ticked on another screen's form (``card_id`` checkboxes), sent on to their PDF."""
+        _document(kind)
+        return _redirect_to_pdf(kind, request.form.getlist("card_id"))
+
 
 class CardDocumentActions:
     """Mixin for a Card list view: print a document for the ticked cards. Each action only sends the
@@ -102,6 +112,10 @@ class CardDocumentActions:
     @action("print_renewal", "更新申請書印刷")
     def action_print_renewal(self, ids):
         return _redirect_to_pdf("renewal", ids)
+
+    @action("print_reminder", "督促状印刷")
+    def action_print_reminder(self, ids):
+        return _redirect_to_pdf("reminder", ids)
 
 
 def _redirect_to_pdf(kind, ids):
@@ -121,10 +135,11 @@ def _printed(sheets):
     return f"{len(sheets)}枚 カードID {','.join(str(sheet.card.id) for sheet in sheets)}"
 
 
-def _document(kind):
-    if kind not in DOCUMENTS:
+def _document(kind, *, day_batch=False):
+    document = DOCUMENTS.get(kind)
+    if document is None or (day_batch and not document.in_day_batch):
         abort(404)
-    return DOCUMENTS[kind]
+    return document
 
 
 def _card_ids(text):
@@ -159,4 +174,5 @@ def _labels():
         "sexes": dict(SEXES),
         "counter_phone": settings.get("counter_phone"),
         "printed_on": today(),
+        "reminder_deadline": reminder_deadline(today()),
     }

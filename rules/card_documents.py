@@ -1,5 +1,5 @@
-"""交付書類 (交付チェックリスト, 受領書, 電子証明書更新申請書): which cards to print, one page each,
-either for a selection of cards or as the day batch of one location's 交付 bookings."""
+"""交付書類 (交付チェックリスト, 受領書, 電子証明書更新申請書) and 督促状: which cards to print, one page
+each, either for a selection of cards or as the day batch of one location's 交付 bookings."""
 
 import datetime
 from dataclasses import dataclass
@@ -17,6 +17,11 @@ class Sheet:
 
     card: Card
     reservation: Reservation | None = None
+
+    @property
+    def collection_place(self):
+        """Where the resident collects the card: the counter its box is kept at, else its place of issue."""
+        return self.card.storage.location if self.card.storage else self.card.location
 
 
 @dataclass(frozen=True)
@@ -107,12 +112,15 @@ def _card_of(reservation, linked, by_notice):
 
 
 def _cards():
-    """Cards with their place of issue and storage, which every document prints."""
+    """Cards with their place of issue, and their storage with the counter it is kept at, which the
+    documents print."""
+    kept_at = Location.alias()
     return (
-        Card.select(Card, Location, StorageLocation)
+        Card.select(Card, Location, StorageLocation, kept_at)
         .join(Location, JOIN.LEFT_OUTER)
         .switch(Card)
         .join(StorageLocation, JOIN.LEFT_OUTER)
+        .join(kept_at, JOIN.LEFT_OUTER)
     )
 
 

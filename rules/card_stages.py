@@ -243,12 +243,17 @@ def dates_for(to_stage, at):
             Card.dispose_due: add_months(day, settings.get("card_dispose_after_months")),
         }
     if to_stage == "reminded":
-        return {Card.issue_deadline: day + datetime.timedelta(days=settings.get("card_reminder_grace_days"))}
+        return {Card.issue_deadline: reminder_deadline(day)}
     if to_stage == "issued":
         return {Card.issued_at: at, Card.storage: None}
     if to_stage in LEAVES_STORAGE:
         return {Card.storage: None}
     return {}
+
+
+def reminder_deadline(day):
+    """The new 交付期限 of a card reminded on ``day``, which the 督促状 printed that day also gives."""
+    return day + datetime.timedelta(days=settings.get("card_reminder_grace_days"))
 
 
 def add_months(day, months):

@@ -1,5 +1,6 @@
 """Dates as people write them in Japan: 西暦 (2020/05/06, 2020-05-06, 20200506, 2020年5月6日)
-and 和暦 (昭和55年4月3日, H12.11.30, R8.5.20, 平成元年1月8日), full-width digits included."""
+and 和暦 (昭和55年4月3日, H12.11.30, R8.5.20, 平成元年1月8日), full-width digits included; and a date
+written back in 和暦 for letters to residents."""
 
 import datetime
 import re
@@ -59,6 +60,15 @@ def parse_date(text):
     if match:
         return _make_date(written, *(int(part) for part in match.groups()))
     raise ValueError(f"「{text}」は日付として読めません(例: 2020/05/06、昭和55年4月3日、H12.11.30)。")
+
+
+def era_date(day):
+    """``day`` in 和暦 as a letter writes it: 令和8年5月20日, the first year as 元年 (令和元年5月1日)."""
+    era = next((era for era in ERAS if era.contains(day)), None)
+    if era is None:
+        raise ValueError(f"{_japanese(day)}は和暦で書けません。")
+    year_in_era = day.year - era.first_year + 1
+    return f"{era.name}{'元' if year_in_era == 1 else year_in_era}年{day.month}月{day.day}日"
 
 
 def _from_era(written, spelling, era_year, month, day):

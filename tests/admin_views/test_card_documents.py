@@ -6,9 +6,11 @@ import pytest
 
 from admin_views.base import StaffModelView
 from admin_views.card_documents import CardDocumentActions
-from models import AuditLog, Card
+from models import AuditLog, Card, StorageLocation
 from rules import settings
 from rules.card_documents import default_day
+from rules.clock import today
+from rules.wareki import era_date
 from tests.factories import gen_card, gen_location, gen_reservation, gen_slot, gen_user
 from tests.pdfs import pdf_text
 
@@ -192,3 +194,99 @@ def test_ledger_list_prints_the_ticked_cards(client, auth, database):
     response = auth.post("/admin/card/action/", {"action": "print_receipt", "rowid": [first.id, third.id]})
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/admin/card_documents/pdf/receipt?ids={first.id},{third.id}")
+
+
+def overdue_card(**fields):
+    """A card on the 督促対象 list: notified, its 交付期限 a month gone."""
+    card = resident_card(**fields)
+    Card.update(stage="notified", issue_deadline=today() - datetime.timedelta(days=30)).where(
+        Card.id == card.id
+    ).execute()
+    return Card.get_by_id(card.id)
+
+
+def test_reminder_letter_is_addressed_and_gives_a_new_deadline_and_the_counter(client, clerk):
+    """Does the 督促状 print the address block, today and the new deadline in 和暦, the number, place and phone?"""
+    settings.put("municipality_name", "高知県安芸市")
+    settings.put("counter_phone", "0887-35-9999")
+    settings.put("card_reminder_grace_days", "20")
+    branch = gen_location(name="東支所 窓口", address="高知県安芸市東町1番1号")
+    box = StorageLocation.create(location=branch, code="E-1", cabinet="E")
+    card = overdue_card(storage=box)
+
+    response = client.get(f"/admin/card_documents/pdf/reminder?ids={card.id}")
+
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    [text] = pages(response.data)
+    assert re.search("髙橋 +一郎 +様", text) and "高知県安芸市矢ノ丸一丁目4番40号" in text
+    assert "受け取りについて(お知らせ)" in text and card.notice_number in text
+    assert era_date(today()) in text and era_date(today() + datetime.timedelta(days=20)) in text
+    assert "高知県安芸市長" in text and "0887-35-9999" in text
+    assert "東支所 窓口" in text and "高知県安芸市東町1番1号" in text
+    assert "交付通知書" in text and "本人確認書類" in text and "通知カード" in text and "予約" in text
+    assert "1958" not in text and "昭和33年" not in text and "11月30日" not in text
+    assert "個人番号" not in text.replace("個人番号カード", "")
+
+
+def test_reminder_letters_are_a_page_a_card_and_a_card_without_address_still_prints(client, clerk):
+    """Does a selection print one letter a page, the one without an address addressed by name alone?"""
+    with_address = overdue_card(name="住所　あり")
+    without = overdue_card(name="住所　なし", address="")
+    response = client.get(f"/admin/card_documents/pdf/reminder?ids={with_address.id},{without.id}")
+    first, second = pages(response.data)
+    assert re.search("住所 +あり +様", first) and "矢ノ丸" in first
+    assert re.search("住所 +なし +様", second) and "矢ノ丸" not in second and without.notice_number in second
+
+
+def test_the_worklist_prints_the_ticked_reminders_without_moving_them(client, clerk):
+    """From 督促対象, does the print button give the ticked cards' letters, audited, their stage unchanged?"""
+    first, second, left = overdue_card(name="督促　一"), overdue_card(name="督促　二"), overdue_card(name="督促　外")
+    page = client.get("/admin/card_worklist/reminders").get_data(as_text=True)
+    assert "選んだカードの督促状を印刷(PDF)" in page and 'formaction="/admin/card_documents/selected/reminder"' in page
+
+    response = clerk.post("/admin/card_documents/selected/reminder", {"card_id": [first.id, second.id]})
+
+    assert unquote(response.headers["Location"]) == f"/admin/card_documents/pdf/reminder?ids={first.id},{second.id}"
+    texts = pages(client.get(response.headers["Location"]).data)
+    assert len(texts) == 2 and "督促" in texts[0] and not any(re.search("督促 *外", text) for text in texts)
+    assert {card.stage for card in Card.select()} == {"notified"} and left.stage == "notified"
+    row = AuditLog.get(AuditLog.action == "pdf")
+    assert row.login == "tanaka" and row.detail == f"督促状 2枚 カードID {first.id},{second.id}"
+
+
+def test_viewer_can_read_the_worklist_but_not_print_reminders(client, auth, database):
+    """Is a viewer shown no print button and refused (403) the letters, nothing printed?"""
+    card = overdue_card()
+    gen_user("viewer", login="miru")
+    auth.login("miru")
+    page = client.get("/admin/card_worklist/reminders").get_data(as_text=True)
+    assert card.name in page and "選んだカードの督促状を印刷(PDF)" not in page
+    assert auth.post("/admin/card_documents/selected/reminder", {"card_id": [card.id]}).status_code == 403
+    assert client.get(f"/admin/card_documents/pdf/reminder?ids={card.id}").status_code == 403
+    assert not AuditLog.select().where(AuditLog.action == "pdf").exists()
+
+
+def test_a_reminder_for_an_unknown_card_is_refused_clearly(client, clerk):
+    """Is a reminder selection holding an id the ledger lacks refused with the documents' message, nothing printed?"""
+    card = overdue_card()
+    response = clerk.post("/admin/card_documents/selected/reminder", {"card_id": [card.id, 99999]})
+    refused = client.get(response.headers["Location"], follow_redirects=True)
+    assert "管理簿にないカードIDがあります: 99999。印刷していません。" in refused.get_data(as_text=True)
+    assert not AuditLog.select().where(AuditLog.action == "pdf").exists()
+
+
+def test_reminders_are_not_a_day_batch_document(client, clerk):
+    """Is the 督促状 offered for a selection but not for a day's 交付 bookings, whose residents are coming?"""
+    location = gen_location()
+    page = client.get(f"/admin/card_documents/?location={location.id}").get_data(as_text=True)
+    assert 'formaction="/admin/card_documents/pdf/reminder"' in page
+    assert "/admin/card_documents/day/reminder" not in page
+    assert client.get(f"/admin/card_documents/day/reminder?location={location.id}").status_code == 404
+
+
+def test_ledger_list_prints_reminders_for_the_ticked_cards(client, clerk):
+    """From the カード管理簿 list, does the 督促状 action print exactly the ticked cards?"""
+    first, _, third = overdue_card(), overdue_card(), overdue_card()
+    assert "督促状印刷" in client.get("/admin/card/").get_data(as_text=True)
+    response = clerk.post("/admin/card/action/", {"action": "print_reminder", "rowid": [first.id, third.id]})
+    assert unquote(response.headers["Location"]) == f"/admin/card_documents/pdf/reminder?ids={first.id},{third.id}"

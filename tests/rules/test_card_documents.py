@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from models import StorageLocation
 from rules.card_documents import UnknownCards, day_batch, default_day, sheets_for_cards
 from rules.clock import today
 from tests.factories import gen_card, gen_location, gen_reservation, gen_slot
@@ -67,3 +68,14 @@ def test_day_batch_lists_bookings_whose_card_is_missing_with_the_reason(database
         ("未登録　番号", "交付通知書番号 ZZZ-999999 のカードが管理簿にありません"),
         ("生年　違い", f"交付通知書番号 {other_person.notice_number} のカードと生年月日が一致しません"),
     ]
+
+
+def test_the_place_of_collection_is_where_the_card_is_kept_else_its_place_of_issue(database):
+    """Is a card collected at the counter its box is kept at, else at its place of issue, else unknown?"""
+    main, branch = gen_location(name="本庁 市民課"), gen_location(name="東支所")
+    box = StorageLocation.create(location=branch, code="E-1", cabinet="E")
+    kept = gen_card(location=main, storage=box)
+    unboxed = gen_card(location=main)
+    nowhere = gen_card()
+    sheets = sheets_for_cards([kept.id, unboxed.id, nowhere.id])
+    assert [sheet.collection_place for sheet in sheets] == [branch, main, None]

@@ -11,6 +11,7 @@ from rules.card_stages import (
     allowed_targets,
     disposal_due,
     release_hold,
+    reminder_deadline,
     reminder_due,
     transition,
 )
@@ -175,6 +176,14 @@ def test_deadlines_come_from_settings(clerk, database):
     later = AT + datetime.timedelta(days=80)
     transition([card.id], "reminded", user=clerk, at=later)
     assert Card.get_by_id(card.id).issue_deadline == later.date() + datetime.timedelta(days=10)
+
+
+def test_the_reminder_letters_deadline_is_the_one_recorded(clerk, database):
+    """Is the deadline a 督促状 printed on a day gives the same one recording 督促 that day sets?"""
+    settings.put("card_reminder_grace_days", "21")
+    card = card_in("notified")
+    transition([card.id], "reminded", user=clerk, at=AT)
+    assert reminder_deadline(DAY) == DAY + datetime.timedelta(days=21) == Card.get_by_id(card.id).issue_deadline
 
 
 def test_default_deadlines(clerk):

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from rules.wareki import parse_date
+from rules.wareki import era_date, parse_date
 
 D = datetime.date
 
@@ -86,3 +86,26 @@ def test_none_counts_as_empty():
     """Is a missing value refused like an empty one?"""
     with pytest.raises(ValueError, match="日付が入力されていません"):
         parse_date(None)
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (D(2026, 5, 20), "令和8年5月20日"),
+        (D(2019, 5, 1), "令和元年5月1日"),
+        (D(2019, 4, 30), "平成31年4月30日"),
+        (D(1989, 1, 8), "平成元年1月8日"),
+        (D(1989, 1, 7), "昭和64年1月7日"),
+        (D(1912, 7, 30), "大正元年7月30日"),
+    ],
+)
+def test_dates_are_written_in_japanese_era(day, expected):
+    """Is a date written in 和暦 with the era of that day, its first year as 元年?"""
+    assert era_date(day) == expected
+    assert parse_date(expected) == day
+
+
+def test_a_date_before_the_eras_cannot_be_written():
+    """Is a date before 明治6年 refused with a Japanese message instead of a wrong era?"""
+    with pytest.raises(ValueError, match="1872年12月31日は和暦で書けません"):
+        era_date(D(1872, 12, 31))
