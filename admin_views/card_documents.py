@@ -173,6 +173,7 @@ def _labels():
         "visit_types": dict(VISIT_TYPES),
         "sexes": dict(SEXES),
         "counter_phone": settings.get("counter_phone"),
+        "public_site_url": settings.get("public_site_url"),
         "printed_on": today(),
         "reminder_deadline": reminder_deadline(today()),
     }

@@ -54,6 +54,7 @@ CATALOG = {
     for spec in (
         SettingSpec("municipality_name", "自治体名", "安芸市"),
         SettingSpec("counter_phone", "窓口の電話番号", "0887-35-1000"),
+        SettingSpec("public_site_url", "住民向け予約サイトのURL(督促状に印刷します。空欄なら印刷しません)", ""),
         SettingSpec("lockout_threshold", "ロックまでの連続失敗回数", 5, minimum=1),
         SettingSpec("lockout_auto_unlock_minutes", "自動ロック解除までの分数(0は解除しない)", 0, minimum=0),
         SettingSpec("session_idle_minutes", "無操作でログアウトするまでの分数", 30, minimum=1),

@@ -210,6 +210,7 @@ def test_reminder_letter_is_addressed_and_gives_a_new_deadline_and_the_counter(c
     settings.put("municipality_name", "高知県安芸市")
     settings.put("counter_phone", "0887-35-9999")
     settings.put("card_reminder_grace_days", "20")
+    settings.put("public_site_url", "https://yoyaku.city.aki.example/")
     branch = gen_location(name="東支所 窓口", address="高知県安芸市東町1番1号")
     box = StorageLocation.create(location=branch, code="E-1", cabinet="E")
     card = overdue_card(storage=box)
@@ -221,7 +222,7 @@ def test_reminder_letter_is_addressed_and_gives_a_new_deadline_and_the_counter(c
     assert re.search("髙橋 +一郎 +様", text) and "高知県安芸市矢ノ丸一丁目4番40号" in text
     assert "受け取りについて(お知らせ)" in text and card.notice_number in text
     assert era_date(today()) in text and era_date(today() + datetime.timedelta(days=20)) in text
-    assert "高知県安芸市長" in text and "0887-35-9999" in text
+    assert "高知県安芸市長" in text and "0887-35-9999" in text and "https://yoyaku.city.aki.example/" in text
     assert "東支所 窓口" in text and "高知県安芸市東町1番1号" in text
     assert "交付通知書" in text and "本人確認書類" in text and "通知カード" in text and "予約" in text
     assert "1958" not in text and "昭和33年" not in text and "11月30日" not in text
