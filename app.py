@@ -79,11 +79,19 @@ def register_request_hooks(app):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.path.startswith("/admin"):
             headers.setdefault("Cache-Control", "no-store")
+            _declare_japanese(response)
         return response
 
     @app.context_processor
     def template_globals():
         return {"csp_nonce": g.get("csp_nonce", ""), "municipality_name": settings.get("municipality_name")}
+
+
+def _declare_japanese(response):
+    """Flask-Admin's base template writes ``<html>`` without a language, and a screen reader then
+    reads the Japanese staff pages with an English voice."""
+    if response.mimetype == "text/html" and not response.is_streamed:
+        response.set_data(response.get_data().replace(b"<html>", b'<html lang="ja">', 1))
 
 
 def content_security_policy():

@@ -8,26 +8,13 @@ from playwright.sync_api import expect
 
 from models import Reservation, Slot
 from rules.clock import today
+from tests.browser.resident import PHONE_VIEWPORT, fits_the_phone, open_day
 from tests.factories import gen_location, gen_reservation, gen_slot
-
-PHONE_VIEWPORT = {"width": 390, "height": 844}
 
 
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": PHONE_VIEWPORT, "locale": "ja-JP"}
-
-
-def fits_the_phone(page):
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
-
-
-def open_day(page, day):
-    """Click the day in the month calendar, turning to the next month when it is there."""
-    link = page.get_by_role("link", name=f"{day.month}月{day.day}日 空きあり")
-    if not link.count():
-        page.get_by_role("link", name="次の月").click()
-    link.click()
 
 
 def test_resident_books_on_a_phone_then_cancels(page, live_server, database, tmp_path):
