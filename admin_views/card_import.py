@@ -2,7 +2,7 @@
 
 The file waits between preview and confirm in ``DATA_DIR/card_imports/`` (pending_uploads). With
 JavaScript the apply runs in a thread and the page polls its progress, kept beside the file
-(import_progress) so that any process can answer the poll; without it the confirm is a plain POST
+(job_progress) so that any process can answer the poll; without it the confirm is a plain POST
 that answers when the import is done.
 """
 
@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 import audit
-from admin_views import import_progress, pending_uploads
+from admin_views import job_progress, pending_uploads
 from admin_views.base import StaffPage
 from base_form import KofuForm
 from database import write_transaction
@@ -92,19 +92,19 @@ class CardImportView(StaffPage):
 
     @expose("/progress/<token>")
     def progress(self, token):
-        state = import_progress.read(pending_uploads.folder_of(FOLDER), token, current_user.id)
-        finished = state["report"] is not None
+        state = job_progress.read(pending_uploads.folder_of(FOLDER), token, current_user.id)
+        finished = state["result"] is not None
         result = url_for(".result", token=token) if finished else None
         return jsonify(done=state["done"], total=state["total"], finished=finished, result=result)
 
     @expose("/result/<token>")
     def result(self, token):
         folder = pending_uploads.folder_of(FOLDER)
-        state = import_progress.read(folder, token, current_user.id)
-        if state["report"] is None:
+        state = job_progress.read(folder, token, current_user.id)
+        if state["result"] is None:
             abort(404)
-        import_progress.remove(folder, token)
-        return self._render_result(card_import.Report.from_dict(state["report"]))
+        job_progress.remove(folder, token)
+        return self._render_result(card_import.Report.from_dict(state["result"]))
 
     def _render_result(self, report):
         outcome = card_import.outcome(report)
@@ -139,10 +139,10 @@ def _apply_file(upload, progress=None):
 
 def _start_in_background(token, upload):
     folder = pending_uploads.folder_of(FOLDER)
-    import_progress.start(folder, token, upload.user.id)
+    job_progress.start(folder, token, upload.user.id)
 
     def record_progress(done, total):
-        import_progress.update(folder, token, done=done, total=total)
+        job_progress.update(folder, token, done=done, total=total)
 
     def run():
         try:
@@ -151,6 +151,6 @@ def _start_in_background(token, upload):
         except Exception:
             logger.exception("CSV取込に失敗しました")
             report = card_import.Report(problems=[card_import.Problem(None, "", FAILED_MESSAGE)])
-        import_progress.update(folder, token, report=dataclasses.asdict(report))
+        job_progress.update(folder, token, result=dataclasses.asdict(report))
 
     threading.Thread(target=run, name=f"card-import-{token[:8]}", daemon=True).start()

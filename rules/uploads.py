@@ -40,8 +40,8 @@ VIEW_ROLE = "clerk"
 DELETE_ROLE = "supervisor"
 VIEW_SIDE = 2000
 THUMBNAIL_SIDE = 240
-# pdfium is not thread-safe; waitress serves uploads from several threads.
-_pdfium_lock = threading.Lock()
+# pdfium is not thread-safe; waitress serves uploads from several threads, and pdf.py merges with it too.
+pdfium_lock = threading.Lock()
 
 
 class UploadError(ValueError):
@@ -140,7 +140,7 @@ def pdf_pages(data, max_pages, render):
     # pdfium silently repairs a cut-off file; a whole PDF ends with %%EOF.
     if b"%%EOF" not in data[-1024:]:
         raise UploadError("PDFが途中で切れています(ファイルが壊れています)。元のファイルを確認してください。")
-    with _pdfium_lock:
+    with pdfium_lock:
         try:
             document = pypdfium2.PdfDocument(data)
         except pypdfium2.PdfiumError:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from admin_views import card_import as view
-from admin_views import import_progress, pending_uploads
+from admin_views import job_progress, pending_uploads
 from config import PROJECT_ROOT
 from models import AuditLog, Card, CardEvent
 from tests.card_csv import card_rows, csv_bytes
@@ -137,7 +137,7 @@ def test_viewer_gets_403(client, auth, database):
 def test_progress_of_another_user_is_hidden(client, auth, clerk, app):
     """Can nobody read the progress of a token that is not their own import?"""
     with app.test_request_context():
-        import_progress.start(pending_uploads.folder_of(view.FOLDER), "x" * 43, user_id=-1)
+        job_progress.start(pending_uploads.folder_of(view.FOLDER), "x" * 43, user_id=-1)
     assert client.get(URL + "progress/" + "x" * 43).status_code == 404
     assert client.get(URL + "progress/" + "..%2F" * 9).status_code in (400, 404)
 

@@ -1,6 +1,7 @@
-"""The progress of an import that runs in the background: a small JSON file beside the pending
-upload in ``DATA_DIR``, which every process of a deployment shares (pending_uploads needs it too).
-The process that runs the import writes it; a poll may reach any process."""
+"""The progress of a job that runs in the background (a CSV import, a batch of PDFs): a small JSON
+file in ``DATA_DIR``, which every process of a deployment shares (pending_uploads needs it too).
+The process that runs the job writes it; a poll may reach any process. ``result`` stays None until
+the job ends."""
 
 import json
 
@@ -10,10 +11,10 @@ from admin_views.pending_uploads import checked
 
 
 def start(folder, token, user_id):
-    """Record a new import of ``token``; 409 when it is already running (a second click)."""
+    """Record a new job of ``token``; 409 when it is already running (a second click)."""
     try:
         with open(_path(folder, token), "x", encoding="utf-8") as file:
-            json.dump({"user_id": user_id, "done": 0, "total": 0, "report": None}, file)
+            json.dump({"user_id": user_id, "done": 0, "total": 0, "result": None}, file)
     except FileExistsError:
         abort(409)
 
@@ -28,7 +29,7 @@ def update(folder, token, **changes):
 
 
 def read(folder, token, user_id):
-    """The state of ``token``'s import; 404 when there is none, or it is someone else's."""
+    """The state of ``token``'s job; 404 when there is none, or it is someone else's."""
     try:
         state = json.loads(_path(folder, checked(token)).read_text(encoding="utf-8"))
     except FileNotFoundError:
