@@ -1,17 +1,23 @@
 """交付書類の印刷: 交付チェックリスト, 受領書 and 電子証明書更新申請書, one card a page, for one location's
 交付 bookings of a day or for a selection of cards; the 督促状 for a selection only; and list actions
-that print them for ticked cards."""
+that print them for ticked cards.
+
+Every print button opens a progress page (``/print/<kind>``) in a new tab: its script starts a
+background job (pdf_jobs), shows the sheets done and then the PDF. Without JavaScript it links to
+the PDF made while the browser waits (``/day/<kind>``, ``/pdf/<kind>``)."""
 
 import datetime
+from functools import partial
 from typing import NamedTuple
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, jsonify, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 
+from admin_views import pdf_jobs
 from admin_views.base import StaffPage
 from models import CARD_STAGES, ISSUE_KINDS, SEXES, VISIT_TYPES, Location
-from pdf import pdf_response
+from pdf import pdf_response, render_pdf_in_chunks
 from rules import settings
 from rules.card_documents import UnknownCards, day_batch, default_day, sheets_for_cards
 from rules.card_stages import reminder_deadline
@@ -22,6 +28,21 @@ class CardDocument(NamedTuple):
     title: str
     template: str
     in_day_batch: bool = True
+
+
+class Printing(NamedTuple):
+    """One PDF asked for: its document and sheets, and what the audit log says of it."""
+
+    document: CardDocument
+    sheets: list
+    batch: object
+    filename: str
+    object_id: object
+    detail: str
+    plain_url: str
+
+    def audit_entry(self):
+        return {"model": "Card", "object_id": self.object_id, "detail": self.detail}
 
 
 DOCUMENTS = {
@@ -54,72 +75,132 @@ class CardDocumentsPage(StaffPage):
 
     @expose("/day/<kind>")
     def day_pdf(self, kind):
-        document = _document(kind, day_batch=True)
-        location = _requested_location()
-        day, error = _requested_day()
-        if location is None or error:
-            flash(error or "場所を選んでください。", "error")
-            return redirect(url_for(".index"))
-        batch = day_batch(location, day)
-        return pdf_response(
-            document.template,
-            f"{document.title}_{location.name}_{day:%Y%m%d}.pdf",
-            model="Card",
-            detail=f"{document.title} {location.name} {day} {_printed(batch.sheets)}",
-            sheets=batch.sheets,
-            batch=batch,
-            **_labels(),
-        )
+        return _pdf_now(_day_printing(kind))
 
     @expose("/pdf/<kind>")
     def pdf(self, kind):
-        document = _document(kind)
-        try:
-            sheets = sheets_for_cards(_card_ids(request.args.get("ids", "")))
-        except (ValueError, UnknownCards) as error:
-            flash(f"{error}。印刷していません。", "error")
-            return redirect(url_for(".index", ids=request.args.get("ids", "")))
-        return pdf_response(
-            document.template,
-            _filename(document, sheets),
-            model="Card",
-            object_id=sheets[0].card.id if len(sheets) == 1 else "",
-            detail=f"{document.title} {_printed(sheets)}",
-            sheets=sheets,
-            batch=None,
-            **_labels(),
-        )
+        return _pdf_now(_selection_printing(kind))
+
+    @expose("/print/<kind>")
+    def print_page(self, kind):
+        """The page that makes the PDF in the background, with its progress, then shows it."""
+        return self.render("admin/card_printing.html", printing=_printing(kind))
+
+    @expose("/print/<kind>", methods=("POST",))
+    def start_printing(self, kind):
+        printing = _printing(kind)
+        token = pdf_jobs.start(partial(_render, printing), printing.filename, **printing.audit_entry())
+        return jsonify(progress=url_for(".print_progress", token=token))
+
+    @expose("/print/progress/<token>")
+    def print_progress(self, token):
+        state = pdf_jobs.state(token)
+        result = state["result"] or {}
+        pdf = url_for(".printed", token=token) if "filename" in result else None
+        return jsonify(done=state["done"], total=state["total"], pdf=pdf, error=result.get("error"))
+
+    @expose("/print/pdf/<token>")
+    def printed(self, token):
+        return pdf_jobs.take(token)
 
     @expose("/selected/<kind>", methods=("POST",))
     def selected(self, kind):
-        """The cards ticked on another screen's form (``card_id`` checkboxes), sent on to their PDF."""
+        """The cards ticked on another screen's form (``card_id`` checkboxes), sent on to their printing page."""
         _document(kind)
-        return _redirect_to_pdf(kind, request.form.getlist("card_id"))
+        return _redirect_to_printing(kind, request.form.getlist("card_id"))
 
 
 class CardDocumentActions:
     """Mixin for a Card list view: print a document for the ticked cards. Each action only sends the
-    browser on to the printing page's PDF address, which checks the role and audits the output."""
+    browser on to the printing page, which checks the role; the PDF's output is audited."""
 
     @action("print_checklist", "チェックリスト印刷")
     def action_print_checklist(self, ids):
-        return _redirect_to_pdf("checklist", ids)
+        return _redirect_to_printing("checklist", ids)
 
     @action("print_receipt", "受領書印刷")
     def action_print_receipt(self, ids):
-        return _redirect_to_pdf("receipt", ids)
+        return _redirect_to_printing("receipt", ids)
 
     @action("print_renewal", "更新申請書印刷")
     def action_print_renewal(self, ids):
-        return _redirect_to_pdf("renewal", ids)
+        return _redirect_to_printing("renewal", ids)
 
     @action("print_reminder", "督促状印刷")
     def action_print_reminder(self, ids):
-        return _redirect_to_pdf("reminder", ids)
+        return _redirect_to_printing("reminder", ids)
 
 
-def _redirect_to_pdf(kind, ids):
-    return redirect(url_for("card_documents.pdf", kind=kind, ids=",".join(str(card_id) for card_id in ids)))
+def _redirect_to_printing(kind, ids):
+    return redirect(url_for("card_documents.print_page", kind=kind, ids=",".join(str(card_id) for card_id in ids)))
+
+
+def _printing(kind):
+    """What ``?ids=`` (a selection of cards) or ``?location=&day=`` (a day batch) asks to print."""
+    return _selection_printing(kind) if "ids" in request.args else _day_printing(kind)
+
+
+def _day_printing(kind):
+    """The day batch asked for; without a place or a readable day, back to the screen with a message."""
+    document = _document(kind, day_batch=True)
+    location = _requested_location()
+    day, error = _requested_day()
+    if location is None or error:
+        flash(error or "場所を選んでください。", "error")
+        abort(redirect(url_for(".index")))
+    batch = day_batch(location, day)
+    return Printing(
+        document,
+        batch.sheets,
+        batch,
+        f"{document.title}_{location.name}_{day:%Y%m%d}.pdf",
+        "",
+        f"{document.title} {location.name} {day} {_printed(batch.sheets)}",
+        url_for(".day_pdf", kind=kind, location=location.id, day=day.isoformat()),
+    )
+
+
+def _selection_printing(kind):
+    """The cards asked for by id; with an unknown or malformed id, back to the screen with a message."""
+    document = _document(kind)
+    ids = request.args.get("ids", "")
+    try:
+        sheets = sheets_for_cards(_card_ids(ids))
+    except (ValueError, UnknownCards) as error:
+        flash(f"{error}。印刷していません。", "error")
+        abort(redirect(url_for(".index", ids=ids)))
+    return Printing(
+        document,
+        sheets,
+        None,
+        _filename(document, sheets),
+        sheets[0].card.id if len(sheets) == 1 else "",
+        f"{document.title} {_printed(sheets)}",
+        url_for(".pdf", kind=kind, ids=ids),
+    )
+
+
+def _pdf_now(printing):
+    """The PDF made while the browser waits: the address without JavaScript."""
+    return pdf_response(
+        printing.document.template,
+        printing.filename,
+        **printing.audit_entry(),
+        sheets=printing.sheets,
+        batch=printing.batch,
+        **_labels(),
+    )
+
+
+def _render(printing, progress):
+    return render_pdf_in_chunks(
+        printing.document.template,
+        printing.sheets,
+        progress=progress,
+        front_matter=printing.batch is not None,
+        batch=printing.batch,
+        **_labels(),
+    )
 
 
 def _filename(document, sheets):

@@ -1,6 +1,6 @@
 """Uploads waiting between a preview and its confirmation: kept in ``DATA_DIR/<folder>/``
 under a random token (never in the session cookie), claimed at most once, and removed after
-KEEP_SECONDS when nobody confirmed them (with the progress files of imports nobody came back to)."""
+KEEP_SECONDS when nobody confirmed them (with the progress files and PDFs of jobs nobody came back to)."""
 
 import re
 import secrets
@@ -16,7 +16,7 @@ KEEP_SECONDS = 12 * 60 * 60
 def keep(folder_name, data):
     """Store the bytes and return the token the confirm form carries."""
     folder = folder_of(folder_name)
-    _forget_abandoned(folder)
+    forget_abandoned(folder)
     token = secrets.token_urlsafe(32)
     (folder / f"{token}.upload").write_bytes(data)
     return token
@@ -47,8 +47,8 @@ def folder_of(folder_name):
     return folder
 
 
-def _forget_abandoned(folder):
+def forget_abandoned(folder):
     oldest_kept = time.time() - KEEP_SECONDS
-    for path in [*folder.glob("*.upload"), *folder.glob("*.progress")]:
+    for path in [*folder.glob("*.upload"), *folder.glob("*.progress"), *folder.glob("*.pdf")]:
         if path.stat().st_mtime < oldest_kept:
             path.unlink(missing_ok=True)

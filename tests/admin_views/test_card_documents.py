@@ -1,9 +1,13 @@
 import datetime
+import os
 import re
+import time
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 
+from admin_views import pending_uploads
 from admin_views.base import StaffModelView
 from admin_views.card_documents import CardDocumentActions
 from models import AuditLog, Card, StorageLocation
@@ -40,6 +44,13 @@ def resident_card(**fields):
 def pages(data):
     """The text of each page, first to last."""
     return pdf_text(data).split("\f")[:-1]
+
+
+def printed_without_script(client, print_page_url):
+    """The PDF that the progress page's plain link (the way without JavaScript) gives."""
+    page = client.get(print_page_url).get_data(as_text=True)
+    [plain_url] = re.findall(r'<p id="print-plain"><a class="btn btn-primary" href="([^"]+)"', page)
+    return client.get(plain_url.replace("&amp;", "&"))
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -104,7 +115,7 @@ def test_the_screen_shows_the_day_batch_and_its_missing_cards(client, clerk):
     gen_reservation(slot=slot, purpose="collect", notice_number=None, name="番号　なし")
     page = client.get(f"/admin/card_documents/?location={location.id}").get_data(as_text=True)
     assert "画面　確認" in page and "予約に交付通知書番号がありません" in page
-    assert f"/admin/card_documents/day/receipt?location={location.id}&amp;day={default_day().isoformat()}" in page
+    assert f"/admin/card_documents/print/receipt?location={location.id}&amp;day={default_day().isoformat()}" in page
 
 
 def test_pdf_output_is_audited_with_the_cards_printed(client, clerk):
@@ -165,7 +176,7 @@ class PrintableCardView(CardDocumentActions, StaffModelView):
     [("print_checklist", "checklist"), ("print_receipt", "receipt"), ("print_renewal", "renewal")],
 )
 def test_list_actions_print_the_ticked_cards(app, client, auth, database, action_name, kind):
-    """Does each list action send the browser to that document's PDF of exactly the ticked cards?"""
+    """Does each list action send the browser to the printing page of that document for exactly the ticked cards?"""
     admin = app.extensions["admin"][0]
     admin.add_view(PrintableCardView(Card, name="印刷テスト", endpoint="printable_cards"))
     cards = [resident_card(name=name) for name in ("選択　一", "選択　二", "選択　外")]
@@ -177,8 +188,10 @@ def test_list_actions_print_the_ticked_cards(app, client, auth, database, action
     response = auth.post("/admin/printable_cards/action/", {"action": action_name, "rowid": [cards[0].id, cards[1].id]})
 
     assert response.status_code == 302
-    assert unquote(response.headers["Location"]) == f"/admin/card_documents/pdf/{kind}?ids={cards[0].id},{cards[1].id}"
-    printed = client.get(response.headers["Location"])
+    assert (
+        unquote(response.headers["Location"]) == f"/admin/card_documents/print/{kind}?ids={cards[0].id},{cards[1].id}"
+    )
+    printed = printed_without_script(client, response.headers["Location"])
     texts = pages(printed.data)
     assert len(texts) == 2 and "選択" in texts[0] and TITLES[kind] in texts[1]
     assert not any(re.search("選択 *外", text) for text in texts)
@@ -193,7 +206,7 @@ def test_ledger_list_prints_the_ticked_cards(client, auth, database):
     auth.login("suzuki")
     response = auth.post("/admin/card/action/", {"action": "print_receipt", "rowid": [first.id, third.id]})
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/admin/card_documents/pdf/receipt?ids={first.id},{third.id}")
+    assert unquote(response.headers["Location"]) == f"/admin/card_documents/print/receipt?ids={first.id},{third.id}"
 
 
 def overdue_card(**fields):
@@ -247,8 +260,8 @@ def test_the_worklist_prints_the_ticked_reminders_without_moving_them(client, cl
 
     response = clerk.post("/admin/card_documents/selected/reminder", {"card_id": [first.id, second.id]})
 
-    assert unquote(response.headers["Location"]) == f"/admin/card_documents/pdf/reminder?ids={first.id},{second.id}"
-    texts = pages(client.get(response.headers["Location"]).data)
+    assert unquote(response.headers["Location"]) == f"/admin/card_documents/print/reminder?ids={first.id},{second.id}"
+    texts = pages(printed_without_script(client, response.headers["Location"]).data)
     assert len(texts) == 2 and "督促" in texts[0] and not any(re.search("督促 *外", text) for text in texts)
     assert {card.stage for card in Card.select()} == {"notified"} and left.stage == "notified"
     row = AuditLog.get(AuditLog.action == "pdf")
@@ -280,8 +293,8 @@ def test_reminders_are_not_a_day_batch_document(client, clerk):
     """Is the 督促状 offered for a selection but not for a day's 交付 bookings, whose residents are coming?"""
     location = gen_location()
     page = client.get(f"/admin/card_documents/?location={location.id}").get_data(as_text=True)
-    assert 'formaction="/admin/card_documents/pdf/reminder"' in page
-    assert "/admin/card_documents/day/reminder" not in page
+    assert 'formaction="/admin/card_documents/print/reminder"' in page
+    assert "/admin/card_documents/print/reminder?location" not in page
     assert client.get(f"/admin/card_documents/day/reminder?location={location.id}").status_code == 404
 
 
@@ -290,4 +303,114 @@ def test_ledger_list_prints_reminders_for_the_ticked_cards(client, clerk):
     first, _, third = overdue_card(), overdue_card(), overdue_card()
     assert "督促状印刷" in client.get("/admin/card/").get_data(as_text=True)
     response = clerk.post("/admin/card/action/", {"action": "print_reminder", "rowid": [first.id, third.id]})
-    assert unquote(response.headers["Location"]) == f"/admin/card_documents/pdf/reminder?ids={first.id},{third.id}"
+    assert unquote(response.headers["Location"]) == f"/admin/card_documents/print/reminder?ids={first.id},{third.id}"
+
+
+def started_job(auth, url):
+    """Start the background PDF of a printing page's address, as its script does; the progress address."""
+    response = auth.post(url)
+    assert response.status_code == 200, response.status_code
+    return response.get_json()["progress"]
+
+
+def finished_job(client, progress_url):
+    """Poll a PDF job until its PDF is ready; every state seen."""
+    states = [client.get(progress_url).get_json()]
+    for _ in range(400):
+        if states[-1]["pdf"] or states[-1]["error"]:
+            break
+        time.sleep(0.05)
+        states.append(client.get(progress_url).get_json())
+    return states
+
+
+def pdf_job_files(app):
+    folder = Path(app.config["DATA_DIR"]) / "pdf_jobs"
+    return sorted(folder.glob("*")) if folder.exists() else []
+
+
+def test_a_background_job_reports_progress_and_gives_the_pdf_once(client, clerk, app):
+    """Does the printing page's job count 25 receipts to the end, give their PDF once, audited once, files gone?"""
+    cards = [resident_card(name=f"背景　{number}") for number in range(25)]
+    ids = ",".join(str(card.id) for card in cards)
+    page = client.get(f"/admin/card_documents/print/receipt?ids={ids}").get_data(as_text=True)
+    assert "受領書の印刷(25枚)" in page and "0 / 25 枚" in page
+    assert f'href="/admin/card_documents/pdf/receipt?ids={ids}"' in page
+
+    states = finished_job(client, started_job(clerk, f"/admin/card_documents/print/receipt?ids={ids}"))
+
+    assert (states[-1]["done"], states[-1]["total"], states[-1]["error"]) == (25, 25, None)
+    assert all(state["total"] in (0, 25) for state in states)
+    response = client.get(states[-1]["pdf"])
+    assert response.mimetype == "application/pdf" and "inline" in response.headers["Content-Disposition"]
+    assert unquote(response.headers["Content-Disposition"]).endswith("受領書_25枚.pdf")
+    texts = pages(response.data)
+    assert len(texts) == 25 and "1 / 25" in texts[0] and "25 / 25" in texts[24]
+    [row] = AuditLog.select().where(AuditLog.action == "pdf")
+    assert row.login == "tanaka" and row.model == "Card" and row.detail == f"受領書 25枚 カードID {ids}"
+    assert client.get(states[-1]["pdf"]).status_code == 404 and pdf_job_files(app) == []
+
+
+def test_a_day_batch_job_prints_what_the_plain_address_prints(client, clerk):
+    """Does the background day batch give the same pages, cover first, as the address without JavaScript?"""
+    location = gen_location(name="本庁 市民課")
+    slot = gen_slot(location=location, day=default_day())
+    for number in range(3):
+        card = resident_card(name=f"一括　{number}")
+        gen_reservation(slot=slot, purpose="collect", card=card, notice_number=card.notice_number)
+    gen_reservation(slot=slot, purpose="collect", notice_number="XYZ-123456", name="不明　予約")
+    query = f"location={location.id}&day={default_day().isoformat()}"
+
+    states = finished_job(client, started_job(clerk, f"/admin/card_documents/print/checklist?{query}"))
+    in_background = pages(client.get(states[-1]["pdf"]).data)
+
+    assert in_background == pages(client.get(f"/admin/card_documents/day/checklist?{query}").data)
+    assert len(in_background) == 4 and "印刷一覧" in in_background[0] and "不明" in in_background[0]
+    assert AuditLog.get(AuditLog.action == "pdf").detail.startswith("交付チェックリスト 本庁 市民課")
+
+
+def test_another_user_cannot_follow_or_take_a_job(client, clerk, auth):
+    """Is a PDF job's progress and PDF hidden (404) from another clerk?"""
+    card = resident_card()
+    progress = started_job(clerk, f"/admin/card_documents/print/receipt?ids={card.id}")
+    pdf_url = finished_job(client, progress)[-1]["pdf"]
+    auth.logout()
+    gen_user("clerk", login="yamada")
+    auth.login("yamada")
+    assert client.get(progress).status_code == 404 and client.get(pdf_url).status_code == 404
+    assert client.get("/admin/card_documents/print/pdf/" + "..%2F" * 9).status_code in (400, 404)
+
+
+def test_abandoned_job_files_are_removed(client, clerk, app):
+    """Is the PDF of a job nobody came back to removed after half a day, when the next job starts?"""
+    card = resident_card()
+    finished_job(client, started_job(clerk, f"/admin/card_documents/print/receipt?ids={card.id}"))
+    abandoned = pdf_job_files(app)
+    assert [path.suffix for path in abandoned] == [".pdf", ".progress"]
+    for path in abandoned:
+        os.utime(path, (time.time() - pending_uploads.KEEP_SECONDS - 60,) * 2)
+    finished_job(client, started_job(clerk, f"/admin/card_documents/print/receipt?ids={card.id}"))
+    assert not any(path.exists() for path in abandoned) and len(pdf_job_files(app)) == 2
+
+
+def test_the_printing_page_refuses_unknown_cards_with_todays_message(client, clerk):
+    """Does the printing page, and its job, refuse an unknown card id with the message, nothing printed?"""
+    card = resident_card()
+    response = client.get(f"/admin/card_documents/print/receipt?ids={card.id},99999", follow_redirects=True)
+    assert "管理簿にないカードIDがあります: 99999。印刷していません。" in response.get_data(as_text=True)
+    assert clerk.post(f"/admin/card_documents/print/receipt?ids={card.id},99999").status_code == 302
+    assert client.get("/admin/card_documents/print/checklist", follow_redirects=True).status_code == 200
+    assert not AuditLog.select().where(AuditLog.action == "pdf").exists()
+
+
+def test_viewer_is_refused_the_printing_page_and_its_job(client, auth, database):
+    """Is a viewer refused (403) the printing page, starting a job and following one, nothing printed?"""
+    card = resident_card()
+    gen_user("viewer", login="miru")
+    auth.login("miru")
+    url = f"/admin/card_documents/print/receipt?ids={card.id}"
+    assert client.get(url).status_code == 403
+    assert auth.post(url).status_code == 403
+    assert client.get("/admin/card_documents/print/progress/" + "a" * 43).status_code == 403
+    assert client.get("/admin/card_documents/print/pdf/" + "a" * 43).status_code == 403
+    assert not AuditLog.select().where(AuditLog.action == "pdf").exists()

@@ -1,0 +1,69 @@
+"""PDFs long enough for the user to watch them being made: a thread renders the PDF into
+``DATA_DIR/pdf_jobs/<token>.pdf`` and reports its progress beside it (job_progress), so that any
+process can answer the polls and hand the PDF, once, to the user who asked for it. The output is
+audited when the PDF exists; the thread has no request, so the audit row has no IP or URL."""
+
+import logging
+import secrets
+import threading
+
+from flask import abort, current_app
+from flask_login import current_user
+
+import audit
+from admin_views import job_progress, pending_uploads
+from models import db
+from pdf import inline_pdf
+
+FOLDER = "pdf_jobs"
+FAILED_MESSAGE = "PDFの作成中にシステムエラーが発生しました。もう一度印刷してください。"
+logger = logging.getLogger(__name__)
+
+
+def start(render, filename, **audit_entry):
+    """Run ``render(progress)``, which returns the PDF's bytes, in a thread for the signed-in user;
+    the job's token. ``audit_entry`` (model, object_id, detail) is written once the PDF exists."""
+    folder = pending_uploads.folder_of(FOLDER)
+    pending_uploads.forget_abandoned(folder)
+    token = secrets.token_urlsafe(32)
+    user = current_user._get_current_object()
+    job_progress.start(folder, token, user.id)
+    app = current_app._get_current_object()
+
+    def record_progress(done, total):
+        job_progress.update(folder, token, done=done, total=total)
+
+    def run():
+        try:
+            with app.app_context(), db.connection_context():
+                (folder / f"{token}.pdf").write_bytes(render(record_progress))
+                audit.record("pdf", user=user, **audit_entry)
+            result = {"filename": filename}
+        except Exception:
+            logger.exception("PDFの作成に失敗しました")
+            result = {"error": FAILED_MESSAGE}
+        job_progress.update(folder, token, result=result)
+
+    threading.Thread(target=run, name=f"pdf-job-{token[:8]}", daemon=True).start()
+    return token
+
+
+def state(token):
+    """The signed-in user's job ``token``: done, total and result; 404 for anyone else."""
+    return job_progress.read(pending_uploads.folder_of(FOLDER), token, current_user.id)
+
+
+def take(token):
+    """The finished PDF of the signed-in user's job, shown inline and then deleted; 404 otherwise."""
+    folder = pending_uploads.folder_of(FOLDER)
+    result = state(token)["result"]
+    if not result or "filename" not in result:
+        abort(404)
+    path = folder / f"{token}.pdf"
+    try:
+        body = path.read_bytes()
+    except FileNotFoundError:  # taken a moment ago by a second click
+        abort(404)
+    path.unlink(missing_ok=True)
+    job_progress.remove(folder, token)
+    return inline_pdf(body, result["filename"])
