@@ -1,5 +1,10 @@
+import json
+
+from playwright.sync_api import expect
+
 from rules.card_documents import default_day
 from tests.browser.staff import SLOW, sign_in
+from tests.browser.test_accessibility_browser import violations
 from tests.factories import gen_card, gen_location, gen_reservation, gen_slot, gen_user
 
 
@@ -26,3 +31,20 @@ def test_a_clerk_prints_the_day_batch_and_the_new_tab_shows_the_pdf(page, live_s
     assert job.request.method == "POST"
     assert any("/print/progress/" in response.url for response in pages_answered)
     assert pdf.value.frame.page is not page
+
+
+def test_the_printing_page_shows_the_sheets_done(page, live_server, database):
+    """While the PDF is being made, does the printing page show a progress bar with 「n / 総数 枚」 and
+    pass axe-core's WCAG checks?"""
+    gen_user("clerk", login="suzuki")
+    cards = [gen_card() for _ in range(3)]
+    sign_in(page, live_server, "suzuki")
+    still_working = json.dumps({"done": 2, "total": 3, "pdf": None, "error": None})
+    page.route("**/print/progress/**", lambda route: route.fulfill(content_type="application/json", body=still_working))
+
+    page.goto(f"{live_server}/admin/card_documents/print/receipt?ids={','.join(str(card.id) for card in cards)}")
+
+    expect(page.locator("#print-progress-text")).to_have_text("2 / 3 枚", timeout=SLOW)
+    expect(page.locator("#print-progress-bar")).to_have_attribute("max", "3")
+    expect(page.get_by_role("link", name="PDFを開く")).to_be_hidden()
+    assert violations(page) == []
