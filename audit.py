@@ -40,12 +40,13 @@ ACTION_LABELS = {
 HIDDEN_FIELDS = frozenset({"password_hash"})
 
 
-def record(action, *, model="", object_id="", changes=None, detail="", user=None, login=None):
-    """Append one audit row. ``user`` defaults to the logged-in staff member."""
-    ip = path = ""
+def record(action, *, model="", object_id="", changes=None, detail="", user=None, login=None, origin=None):
+    """Append one audit row. ``user`` defaults to the logged-in staff member; ``origin`` (the
+    ``request_origin()`` of the request that started it) stands in for the request when the work
+    runs in a background thread."""
+    ip, path = origin or ("", "")
     if has_request_context():
-        ip = request.remote_addr or ""
-        path = request.full_path.rstrip("?")[:255]
+        ip, path = request_origin()
         if user is None and current_user.is_authenticated:
             user = current_user._get_current_object()
     AuditLog.create(
@@ -59,6 +60,11 @@ def record(action, *, model="", object_id="", changes=None, detail="", user=None
         ip=ip,
         path=path,
     )
+
+
+def request_origin():
+    """(IP address, URL) of the current request, as an audit row records them."""
+    return request.remote_addr or "", request.full_path.rstrip("?")[:255]
 
 
 def changed_fields(before, after):

@@ -40,6 +40,7 @@ class Upload:
     filename: str
     profile: card_import.Profile
     user: object
+    origin: tuple  # the request's (IP address, URL), for the audit row of a background import
 
 
 class UploadForm(KofuForm):
@@ -84,7 +85,8 @@ class CardImportView(StaffPage):
             abort(400)
         profile = _load_profile(form.profile.data)
         path = pending_uploads.claim(FOLDER, form.token.data)
-        upload = Upload(path, form.filename.data or "", profile, current_user._get_current_object())
+        user = current_user._get_current_object()
+        upload = Upload(path, form.filename.data or "", profile, user, audit.request_origin())
         if request.form.get("mode") == "background":
             _start_in_background(form.token.data, upload)
             return jsonify(progress=url_for(".progress", token=form.token.data))
@@ -131,7 +133,7 @@ def _apply_file(upload, progress=None):
             report = card_import.apply(upload.path.read_bytes(), upload.profile, user=upload.user, progress=progress)
             if report.applied:
                 detail = card_import.audit_detail(upload.filename, upload.profile, report)
-                audit.record("import", model="Card", detail=detail, user=upload.user)
+                audit.record("import", model="Card", detail=detail, user=upload.user, origin=upload.origin)
     finally:
         upload.path.unlink(missing_ok=True)
     return report

@@ -1,7 +1,8 @@
 """PDFs long enough for the user to watch them being made: a thread renders the PDF into
 ``DATA_DIR/pdf_jobs/<token>.pdf`` and reports its progress beside it (job_progress), so that any
-process can answer the polls and hand the PDF, once, to the user who asked for it. The output is
-audited when the PDF exists; the thread has no request, so the audit row has no IP or URL."""
+process can answer the polls and hand the PDF to the user who asked for it, again on a reload,
+until the files are removed as abandoned. The output is audited once, when the PDF exists, with
+the IP address and URL of the request that started the job."""
 
 import logging
 import secrets
@@ -27,6 +28,7 @@ def start(render, filename, **audit_entry):
     pending_uploads.forget_abandoned(folder)
     token = secrets.token_urlsafe(32)
     user = current_user._get_current_object()
+    origin = audit.request_origin()
     job_progress.start(folder, token, user.id)
     app = current_app._get_current_object()
 
@@ -37,7 +39,7 @@ def start(render, filename, **audit_entry):
         try:
             with app.app_context(), db.connection_context():
                 (folder / f"{token}.pdf").write_bytes(render(record_progress))
-                audit.record("pdf", user=user, **audit_entry)
+                audit.record("pdf", user=user, origin=origin, **audit_entry)
             result = {"filename": filename}
         except Exception:
             logger.exception("PDFの作成に失敗しました")
@@ -54,16 +56,12 @@ def state(token):
 
 
 def take(token):
-    """The finished PDF of the signed-in user's job, shown inline and then deleted; 404 otherwise."""
-    folder = pending_uploads.folder_of(FOLDER)
+    """The finished PDF of the signed-in user's job, shown inline; 404 otherwise."""
     result = state(token)["result"]
     if not result or "filename" not in result:
         abort(404)
-    path = folder / f"{token}.pdf"
     try:
-        body = path.read_bytes()
-    except FileNotFoundError:  # taken a moment ago by a second click
+        body = (pending_uploads.folder_of(FOLDER) / f"{token}.pdf").read_bytes()
+    except FileNotFoundError:  # removed as abandoned
         abort(404)
-    path.unlink(missing_ok=True)
-    job_progress.remove(folder, token)
     return inline_pdf(body, result["filename"])

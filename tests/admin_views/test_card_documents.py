@@ -329,8 +329,9 @@ def pdf_job_files(app):
     return sorted(folder.glob("*")) if folder.exists() else []
 
 
-def test_a_background_job_reports_progress_and_gives_the_pdf_once(client, clerk, app):
-    """Does the printing page's job count 25 receipts to the end, give their PDF once, audited once, files gone?"""
+def test_a_background_job_reports_progress_and_gives_the_pdf(client, clerk, app):
+    """Does the printing page's job count 25 receipts to the end and give their PDF, again on a
+    reload, audited once with the address of the request that started it?"""
     cards = [resident_card(name=f"背景　{number}") for number in range(25)]
     ids = ",".join(str(card.id) for card in cards)
     page = client.get(f"/admin/card_documents/print/receipt?ids={ids}").get_data(as_text=True)
@@ -348,7 +349,9 @@ def test_a_background_job_reports_progress_and_gives_the_pdf_once(client, clerk,
     assert len(texts) == 25 and "1 / 25" in texts[0] and "25 / 25" in texts[24]
     [row] = AuditLog.select().where(AuditLog.action == "pdf")
     assert row.login == "tanaka" and row.model == "Card" and row.detail == f"受領書 25枚 カードID {ids}"
-    assert client.get(states[-1]["pdf"]).status_code == 404 and pdf_job_files(app) == []
+    assert row.ip == "127.0.0.1" and row.path.startswith("/admin/card_documents/print/receipt")
+    assert client.get(states[-1]["pdf"]).data == response.data
+    assert AuditLog.select().where(AuditLog.action == "pdf").count() == 1
 
 
 def test_a_day_batch_job_prints_what_the_plain_address_prints(client, clerk):

@@ -92,6 +92,7 @@ def test_background_apply_reports_progress(client, auth, clerk, app):
     assert state["finished"] and (state["done"], state["total"]) == (1500, 1500)
     assert "登録しました(新規 1500件・更新 0件)。" in client.get(state["result"]).get_data(as_text=True)
     assert Card.select().count() == 1500 and kept_files(app) == []
+    assert AuditLog.get(AuditLog.action == "import").ip == "127.0.0.1"
     assert client.get(started["progress"]).status_code == 404
 
 
