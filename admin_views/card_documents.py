@@ -101,7 +101,7 @@ class CardDocumentsPage(StaffPage):
 
     @expose("/print/pdf/<token>")
     def printed(self, token):
-        return pdf_jobs.take(token)
+        return pdf_jobs.finished_pdf(token)
 
     @expose("/selected/<kind>", methods=("POST",))
     def selected(self, kind):

@@ -55,7 +55,7 @@ def state(token):
     return job_progress.read(pending_uploads.folder_of(FOLDER), token, current_user.id)
 
 
-def take(token):
+def finished_pdf(token):
     """The finished PDF of the signed-in user's job, shown inline; 404 otherwise."""
     result = state(token)["result"]
     if not result or "filename" not in result:
