@@ -41,6 +41,7 @@ from peewee import fn
 
 from models import CARD_STAGES, VISIT_TYPES, Card, CardEvent, db
 from rules import settings
+from rules.office_days import next_open_day
 from rules.roles import role_at_least
 
 STAGE_LABELS = dict(CARD_STAGES)
@@ -252,8 +253,9 @@ def dates_for(to_stage, at):
 
 
 def reminder_deadline(day):
-    """The new 交付期限 of a card reminded on ``day``, which the 督促状 printed that day also gives."""
-    return day + datetime.timedelta(days=settings.get("card_reminder_grace_days"))
+    """The new 交付期限 of a card reminded on ``day``, which the 督促状 printed that day also gives:
+    the grace days later, moved on to a day the city hall is open, since the resident is to come then."""
+    return next_open_day(day + datetime.timedelta(days=settings.get("card_reminder_grace_days")))
 
 
 def add_months(day, months):

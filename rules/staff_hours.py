@@ -9,6 +9,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from rules.office_days import is_new_year_holiday
+
 HOURS_PATTERN = re.compile(r"(\d{1,2}):(\d{2})\s*[-~〜]\s*(\d{1,2}):(\d{2})")
 THIRD_SATURDAY_NEXT_DAY = "毎月第3土曜日の翌日"
 NEW_YEAR_HOLIDAYS = "12月29日〜1月3日"
@@ -80,7 +82,7 @@ class StaffHours:
         """The name of the closed day ``day`` falls on, or None."""
         if self.closed_after_third_saturday and _is_day_after_third_saturday(day):
             return "第3土曜日の翌日"
-        if self.closed_new_year and _is_new_year_holiday(day):
+        if self.closed_new_year and is_new_year_holiday(day):
             return f"年末年始({NEW_YEAR_HOLIDAYS})"
         return None
 
@@ -107,10 +109,6 @@ class StaffHours:
 def _is_day_after_third_saturday(day):
     saturday = day - datetime.timedelta(days=1)
     return saturday.weekday() == 5 and 15 <= saturday.day <= 21
-
-
-def _is_new_year_holiday(day):
-    return (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
 
 
 def _clock(time):

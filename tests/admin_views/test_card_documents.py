@@ -13,6 +13,7 @@ from admin_views.card_documents import CardDocumentActions
 from models import AuditLog, Card, StorageLocation
 from rules import settings
 from rules.card_documents import default_day
+from rules.card_stages import reminder_deadline
 from rules.clock import today
 from rules.wareki import era_date
 from tests.factories import gen_card, gen_location, gen_reservation, gen_slot, gen_user
@@ -234,7 +235,7 @@ def test_reminder_letter_is_addressed_and_gives_a_new_deadline_and_the_counter(c
     [text] = pages(response.data)
     assert re.search("髙橋 +一郎 +様", text) and "高知県安芸市矢ノ丸一丁目4番40号" in text
     assert "受け取りについて(お知らせ)" in text and card.notice_number in text
-    assert era_date(today()) in text and era_date(today() + datetime.timedelta(days=20)) in text
+    assert era_date(today()) in text and era_date(reminder_deadline(today())) in text
     assert "高知県安芸市長" in text and "0887-35-9999" in text and "https://yoyaku.city.aki.example/" in text
     assert "東支所 窓口" in text and "高知県安芸市東町1番1号" in text
     assert "交付通知書" in text and "本人確認書類" in text and "通知カード" in text and "予約" in text

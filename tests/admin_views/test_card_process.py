@@ -6,6 +6,7 @@ import re
 import pytest
 
 from models import AuditLog, Card, CardEvent, FeePayment, StorageLocation
+from rules.card_stages import reminder_deadline
 from rules.clock import now, today
 from tests.factories import gen_application, gen_card, gen_location, gen_reservation, gen_slot, gen_user
 
@@ -116,7 +117,7 @@ def test_reminder_worklist_marks_reminded(client, clerk):
     assert "期限　切れ" in page and "期限　内" not in page
     clerk.post("/admin/card_worklist/reminders/move", {"card_id": [overdue.id], "note": "督促状を郵送"})
     reminded = Card.get_by_id(overdue.id)
-    assert reminded.stage == "reminded" and reminded.issue_deadline == today() + datetime.timedelta(days=30)
+    assert reminded.stage == "reminded" and reminded.issue_deadline == reminder_deadline(today())
 
 
 def test_scan_moves_one_card_and_refuses_an_issued_one(client, clerk):

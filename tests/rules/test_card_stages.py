@@ -175,7 +175,8 @@ def test_deadlines_come_from_settings(clerk, database):
     assert notified.dispose_due == datetime.date(2027, 3, 7)
     later = AT + datetime.timedelta(days=80)
     transition([card.id], "reminded", user=clerk, at=later)
-    assert Card.get_by_id(card.id).issue_deadline == later.date() + datetime.timedelta(days=10)
+    # 80 + 10 days after 12/7 is Sunday 3/7: the resident is asked to come on Monday.
+    assert Card.get_by_id(card.id).issue_deadline == datetime.date(2027, 3, 8)
 
 
 def test_the_reminder_letters_deadline_is_the_one_recorded(clerk, database):
