@@ -7,8 +7,6 @@ that answers when the import is done.
 """
 
 import dataclasses
-import logging
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +29,6 @@ from rules import card_import
 FAILED_MESSAGE = "取込中にシステムエラーが発生したため、何も登録しませんでした。"
 ERRORS_SHOWN = 1000
 FOLDER = "card_imports"
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -140,19 +137,11 @@ def _apply_file(upload, progress=None):
 
 
 def _start_in_background(token, upload):
-    folder = pending_uploads.folder_of(FOLDER)
-    job_progress.start(folder, token, upload.user.id)
-
-    def record_progress(done, total):
-        job_progress.update(folder, token, done=done, total=total)
-
-    def run():
-        try:
-            with db.connection_context():
-                report = _apply_file(upload, record_progress)
-        except Exception:
-            logger.exception("CSV取込に失敗しました")
-            report = card_import.Report(problems=[card_import.Problem(None, "", FAILED_MESSAGE)])
-        job_progress.update(folder, token, result=dataclasses.asdict(report))
-
-    threading.Thread(target=run, name=f"card-import-{token[:8]}", daemon=True).start()
+    failed = card_import.Report(problems=[card_import.Problem(None, "", FAILED_MESSAGE)])
+    job_progress.run_in_background(
+        pending_uploads.folder_of(FOLDER),
+        token,
+        upload.user.id,
+        lambda progress: dataclasses.asdict(_apply_file(upload, progress)),
+        dataclasses.asdict(failed),
+    )

@@ -4,10 +4,37 @@ The process that runs the job writes it; a poll may reach any process. ``result`
 the job ends."""
 
 import json
+import logging
+import threading
 
-from flask import abort
+from flask import abort, current_app
 
 from admin_views.pending_uploads import checked
+from models import db
+
+logger = logging.getLogger(__name__)
+
+
+def run_in_background(folder, token, user_id, work, failed):
+    """Start ``work(progress)`` for the user in a thread of its own, with the app and a database
+    connection. Its progress and then its result (what it returns, or ``failed`` when it raised,
+    logged) are kept for the polls."""
+    start(folder, token, user_id)
+    app = current_app._get_current_object()
+
+    def progress(done, total):
+        update(folder, token, done=done, total=total)
+
+    def run():
+        try:
+            with app.app_context(), db.connection_context():
+                result = work(progress)
+        except Exception:
+            logger.exception("バックグラウンドの処理 %s が失敗しました", token[:8])
+            result = failed
+        update(folder, token, result=result)
+
+    threading.Thread(target=run, name=f"job-{token[:8]}", daemon=True).start()
 
 
 def start(folder, token, user_id):

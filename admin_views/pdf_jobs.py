@@ -4,21 +4,17 @@ process can answer the polls and hand the PDF to the user who asked for it, agai
 until the files are removed as abandoned. The output is audited once, when the PDF exists, with
 the IP address and URL of the request that started the job."""
 
-import logging
 import secrets
-import threading
 
-from flask import abort, current_app
+from flask import abort
 from flask_login import current_user
 
 import audit
 from admin_views import job_progress, pending_uploads
-from models import db
 from pdf import inline_pdf
 
 FOLDER = "pdf_jobs"
 FAILED_MESSAGE = "PDFの作成中にシステムエラーが発生しました。もう一度印刷してください。"
-logger = logging.getLogger(__name__)
 
 
 def start(render, filename, **audit_entry):
@@ -29,24 +25,13 @@ def start(render, filename, **audit_entry):
     token = secrets.token_urlsafe(32)
     user = current_user._get_current_object()
     origin = audit.request_origin()
-    job_progress.start(folder, token, user.id)
-    app = current_app._get_current_object()
 
-    def record_progress(done, total):
-        job_progress.update(folder, token, done=done, total=total)
+    def make_pdf(progress):
+        (folder / f"{token}.pdf").write_bytes(render(progress))
+        audit.record("pdf", user=user, origin=origin, **audit_entry)
+        return {"filename": filename}
 
-    def run():
-        try:
-            with app.app_context(), db.connection_context():
-                (folder / f"{token}.pdf").write_bytes(render(record_progress))
-                audit.record("pdf", user=user, origin=origin, **audit_entry)
-            result = {"filename": filename}
-        except Exception:
-            logger.exception("PDFの作成に失敗しました")
-            result = {"error": FAILED_MESSAGE}
-        job_progress.update(folder, token, result=result)
-
-    threading.Thread(target=run, name=f"pdf-job-{token[:8]}", daemon=True).start()
+    job_progress.run_in_background(folder, token, user.id, make_pdf, {"error": FAILED_MESSAGE})
     return token
 
 

@@ -418,3 +418,17 @@ def test_viewer_is_refused_the_printing_page_and_its_job(client, auth, database)
     assert client.get("/admin/card_documents/print/progress/" + "a" * 43).status_code == 403
     assert client.get("/admin/card_documents/print/pdf/" + "a" * 43).status_code == 403
     assert not AuditLog.select().where(AuditLog.action == "pdf").exists()
+
+
+def test_a_job_that_fails_says_so_and_audits_nothing(client, clerk, monkeypatch):
+    """When making the PDF raises, does the job end with the Japanese message, no PDF and no audit row?"""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("xhtml2pdf fell over")
+
+    monkeypatch.setattr("admin_views.card_documents.render_pdf_in_chunks", broken)
+    card = resident_card()
+    states = finished_job(client, started_job(clerk, f"/admin/card_documents/print/receipt?ids={card.id}"))
+    assert states[-1]["error"] == "PDFの作成中にシステムエラーが発生しました。もう一度印刷してください。"
+    assert states[-1]["pdf"] is None
+    assert not AuditLog.select().where(AuditLog.action == "pdf").exists()

@@ -96,6 +96,25 @@ def test_background_apply_reports_progress(client, auth, clerk, app):
     assert client.get(started["progress"]).status_code == 404
 
 
+def test_background_apply_that_fails_registers_nothing(client, auth, clerk, app, monkeypatch):
+    """When the import raises in the background, does the result page say nothing was registered,
+    with no card written and the kept file gone?"""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("rules.card_import.apply", broken)
+    page = upload(auth, SAMPLE.read_bytes()).get_data(as_text=True)
+    started = auth.post(URL + "apply", {**confirm_fields(page), "mode": "background"}).get_json()
+    for _ in range(200):
+        state = client.get(started["progress"]).get_json()
+        if state["finished"]:
+            break
+        time.sleep(0.05)
+    assert view.FAILED_MESSAGE in client.get(state["result"]).get_data(as_text=True)
+    assert Card.select().count() == 0 and kept_files(app) == []
+
+
 def test_second_confirm_of_the_same_file_is_refused(client, auth, clerk):
     """Does a double-clicked confirm import once, the second click finding no file?"""
     fields = confirm_fields(upload(auth, SAMPLE.read_bytes()).get_data(as_text=True))
