@@ -80,15 +80,21 @@ def test_unknown_encoding_is_shown(client, auth, clerk):
     assert "文字コードを判別できません" in page
 
 
-def test_background_apply_reports_progress(client, auth, clerk, app):
-    """Does the scripted confirm run in the background, report progress, and show the result page?"""
-    page = upload(auth, csv_bytes(card_rows(1500))).get_data(as_text=True)
-    started = auth.post(URL + "apply", {**confirm_fields(page), "mode": "background"}).get_json()
+def applied_in_background(auth, preview_page):
+    """Confirm the preview as the page's script does and poll until the import ends; (started, last state)."""
+    started = auth.post(URL + "apply", {**confirm_fields(preview_page), "mode": "background"}).get_json()
     for _ in range(200):
-        state = client.get(started["progress"]).get_json()
+        state = auth.client.get(started["progress"]).get_json()
         if state["finished"]:
             break
         time.sleep(0.05)
+    return started, state
+
+
+def test_background_apply_reports_progress(client, auth, clerk, app):
+    """Does the scripted confirm run in the background, report progress, and show the result page?"""
+    page = upload(auth, csv_bytes(card_rows(1500))).get_data(as_text=True)
+    started, state = applied_in_background(auth, page)
     assert state["finished"] and (state["done"], state["total"]) == (1500, 1500)
     assert "登録しました(新規 1500件・更新 0件)。" in client.get(state["result"]).get_data(as_text=True)
     assert Card.select().count() == 1500 and kept_files(app) == []
@@ -105,12 +111,7 @@ def test_background_apply_that_fails_registers_nothing(client, auth, clerk, app,
 
     monkeypatch.setattr("rules.card_import.apply", broken)
     page = upload(auth, SAMPLE.read_bytes()).get_data(as_text=True)
-    started = auth.post(URL + "apply", {**confirm_fields(page), "mode": "background"}).get_json()
-    for _ in range(200):
-        state = client.get(started["progress"]).get_json()
-        if state["finished"]:
-            break
-        time.sleep(0.05)
+    _, state = applied_in_background(auth, page)
     assert view.FAILED_MESSAGE in client.get(state["result"]).get_data(as_text=True)
     assert Card.select().count() == 0 and kept_files(app) == []
 
