@@ -56,6 +56,6 @@ def test_clerk_phone_booking_check_in_and_day_list(page, live_server, database):
     assert Reservation.get_by_id(arriving.id).status == "visited"
 
     with page.expect_navigation():
-        page.get_by_role("link", name="印刷").click()
+        page.get_by_role("link", name="印刷", exact=True).click()
     expect(page.get_by_role("heading", name="来庁予約一覧")).to_be_visible()
     expect(page.get_by_text("山﨑　太郎")).to_be_visible()
