@@ -12,6 +12,8 @@ from tests.factories import gen_card, gen_location, gen_reservation, gen_slot
 
 BIRTH = datetime.date(1980, 4, 1)
 TOMORROW = today() + datetime.timedelta(days=1)
+# Past tomorrow: a resident may change or cancel at any hour of today (the deadline is 17:00 the day before).
+CHANGEABLE = today() + datetime.timedelta(days=3)
 
 
 def applicant(**fields):
@@ -251,7 +253,7 @@ def test_find_needs_number_and_birth_date(database):
 
 def test_cancel_gives_the_seats_back(database):
     """Does cancelling mark the booking cancelled and free its seats, once only?"""
-    slot = gen_slot(capacity=4)
+    slot = gen_slot(day=CHANGEABLE, capacity=4)
     reservation = booking.book(slot.id, "apply", applicant(people=3)).reservation
     booking.cancel(reservation.number, BIRTH)
     assert Reservation.get_by_id(reservation.id).status == "cancelled" and seats(slot) == 0
@@ -275,7 +277,7 @@ def test_cancel_after_the_deadline_is_refused_on_the_web(database):
 
 def test_change_moves_the_seats(database):
     """Does a change release the old seats and take the new ones?"""
-    old, new = gen_slot(capacity=4), gen_slot(start=datetime.time(10, 0), capacity=4)
+    old, new = gen_slot(day=CHANGEABLE, capacity=4), gen_slot(day=CHANGEABLE, start=datetime.time(10, 0), capacity=4)
     reservation = booking.book(old.id, "apply", applicant(people=2)).reservation
     moved = booking.change(reservation.number, BIRTH, new.id, people=3).reservation
     assert moved.slot_id == new.id and moved.people == 3
@@ -284,7 +286,7 @@ def test_change_moves_the_seats(database):
 
 def test_change_within_the_same_full_slot(database):
     """May a booking in a slot it fills alone change its people from 2 to 1 there?"""
-    slot = gen_slot(capacity=2)
+    slot = gen_slot(day=CHANGEABLE, capacity=2)
     reservation = booking.book(slot.id, "apply", applicant(people=2)).reservation
     booking.change(reservation.number, BIRTH, slot.id, people=1)
     assert seats(slot) == 1
@@ -292,7 +294,7 @@ def test_change_within_the_same_full_slot(database):
 
 def test_change_to_a_full_slot_keeps_the_old_booking(database):
     """Does a failed change leave the booking and both slots as they were?"""
-    old, full = gen_slot(), gen_slot(start=datetime.time(10, 0), capacity=2, booked=2)
+    old, full = gen_slot(day=CHANGEABLE), gen_slot(day=CHANGEABLE, start=datetime.time(10, 0), capacity=2, booked=2)
     reservation = booking.book(old.id, "apply", applicant()).reservation
     refused("slot_full", "slot", lambda: booking.change(reservation.number, BIRTH, full.id))
     assert Reservation.get_by_id(reservation.id).slot_id == old.id
@@ -300,10 +302,10 @@ def test_change_to_a_full_slot_keeps_the_old_booking(database):
 
 def test_change_of_collect_booking_rechecks_the_location(database):
     """Is a 交付 booking kept from moving to a location that does not hold the card?"""
-    slot = gen_slot()
+    slot = gen_slot(day=CHANGEABLE)
     ready_card(slot.location, notice_number="A1B-123456")
     reservation = booking.book(slot.id, "collect", applicant(notice_number="A1B-123456")).reservation
-    elsewhere = gen_slot(location=gen_location(), purposes="collect")
+    elsewhere = gen_slot(location=gen_location(), day=CHANGEABLE, purposes="collect")
     refused("notice_wrong_location", "notice_number", lambda: booking.change(reservation.number, BIRTH, elsewhere.id))
 
 
