@@ -22,8 +22,10 @@ if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
 fi
 # libzbar0: the pyzbar QR decoder, selectable by the qr_decoder setting.
 apt_install libzbar0
+# pyscard (the card reader) is built from source and talks to the card through pcscd.
+apt_install libpcsclite-dev swig gcc python3-dev pcscd
 if [ "${1:-}" = "dev" ]; then
-  apt_install chromium poppler-utils wrk haproxy
+  apt_install chromium poppler-utils wrk haproxy vsmartcard-vpcd
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv

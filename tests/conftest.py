@@ -8,6 +8,7 @@ import uuid
 
 import psycopg2
 import pytest
+from _pytest.nodeid import NodeId
 
 from app import create_app
 from cli import upgrade_schema
@@ -15,9 +16,33 @@ from database import make_database
 from models import ALL_MODELS, db
 from rules import settings
 from rules.staff_hours import open_around_the_clock
+from tests.devices.virtual_card import PCSCD_GROUP
 from tests.factories import PASSWORD
+from tests.pcsc import card_slot, pcsc_reader  # noqa: F401 (fixtures for every test folder)
 
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("KOFU_TEST_POSTGRES_URL") else [])
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Keep each xdist group on one worker. A test that uses pcscd joins the group "pcscd"."""
+    for item in items:
+        if "pcsc_reader" in getattr(item, "fixturenames", ()) and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(PCSCD_GROUP)
+        group = item.get_closest_marker("xdist_group")
+        if group and config.getoption("loadgroup", default=False) and "@" not in item.nodeid:
+            _join_group(item, group.args[0])
+
+
+def _join_group(item, group):
+    # --dist loadgroup sends the tests whose node id ends in "@<group>" to one worker. pytest-xdist 3.8
+    # appends the suffix to item._nodeid, which pytest 9 no longer reads (the id lives in item._id):
+    # without this every group would be silently ignored and two workers would share pcscd or Redis.
+    suffixed = f"{item.nodeid}@{group}"
+    if hasattr(item, "_id"):
+        item._id = NodeId.parse(suffixed)
+    else:
+        item._nodeid = suffixed
 
 
 @pytest.fixture(scope="session", params=DATABASES)
