@@ -36,6 +36,8 @@ ACTION_LABELS = {
     "qr_capture_close": "QR読取の終了",
     "qr_import": "QRスキャン画像取込",
     "restore": "スナップショットから復元",
+    "card_read": "カード読取",
+    "card_read_failed": "カード読取の失敗",
 }
 HIDDEN_FIELDS = frozenset({"password_hash"})
 

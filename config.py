@@ -20,6 +20,7 @@ ENVIRONMENT_KEYS = {
     "KOFU_PROXY_COUNT": "PROXY_COUNT",
     "KOFU_API_ALLOWED_ORIGINS": "API_ALLOWED_ORIGINS",
     "KOFU_BACKUP_DIR": "BACKUP_DIR",
+    "KOFU_CARD_READER": "CARD_READER",
 }
 
 
@@ -37,6 +38,7 @@ def default_config(data_dir):
         "API_ALLOWED_ORIGINS": "",
         "DOCUMENT_STORE": str(Path(data_dir) / "documents"),
         "BACKUP_DIR": str(Path(data_dir) / "backups"),
+        "CARD_READER": "",
         "SMTP_URL": f"file://{data_dir}/outbox",
         "MAIL_FROM": "noreply@localhost",
         "RATELIMIT_STORAGE_URI": "memory://",

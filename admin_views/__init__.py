@@ -20,6 +20,7 @@ from admin_views.booking_desk import BookingDeskView
 from admin_views.card_documents import CardDocumentsPage
 from admin_views.card_import import CardImportView
 from admin_views.card_process import CardDetailPage, CardScanPage, CardWorklistPage
+from admin_views.card_reading import CardReadingPage
 from admin_views.card_storage import StoragePage, VisitTypeListPage
 from admin_views.cards import CardEventView, CardView, StorageLocationView
 from admin_views.cash_report import DailyCashReportPage
@@ -79,6 +80,7 @@ def register_admin(app):
     admin.add_view(CaptureView(name="QR読取登録", endpoint="qr_capture", category=CARDS))
     admin.add_view(QrScanImportView(name="QRスキャン画像取込", endpoint="qr_scan_import", category=CARDS))
     admin.add_view(CardScanPage(name="棚で工程を進める", endpoint="card_scan", category=CARDS))
+    admin.add_view(CardReadingPage(name="カード読取", endpoint="card_reading", category=CARDS))
     admin.add_view(StoragePage(name="保管場所の割当・検索", endpoint="card_storage", category=CARDS))
     admin.add_view(CardDocumentsPage(name="交付書類の印刷", endpoint="card_documents", category=CARDS))
     admin.add_view(CardWorklistPage(name="督促・廃棄対象", endpoint="card_worklist", category=CARDS))

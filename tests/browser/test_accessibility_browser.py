@@ -90,6 +90,7 @@ STAFF_PAGES = {
     "/admin/card/": None,
     "/admin/card_scan/": "棚で工程を進める",
     "/admin/qr_capture/": "QR読取登録(カード発行一覧表)",
+    "/admin/card_reading/": "カード読取",
     "/admin/application/": None,
 }
 

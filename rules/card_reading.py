@@ -1,0 +1,114 @@
+"""What a card read at the counter means for the ledger: 照合番号B put together from what the
+clerk types, the ledger cards of the person on the card, what differs between them, copying the
+card's address and expiry dates into the ledger, and where the certificate stands for renewal."""
+
+import calendar
+import datetime
+import unicodedata
+from dataclasses import dataclass
+
+from models import SEXES, Card
+
+RENEWAL_OPENS_MONTHS_BEFORE = 3
+SEX_LABELS = dict(SEXES)
+
+
+class VerificationError(ValueError):
+    """``field`` names the form field the clerk must correct."""
+
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Difference:
+    field: str
+    label: str
+    in_ledger: object
+    on_card: object
+
+
+def verification_b(birth_yymmdd, expiry_year, security_code):
+    """The 14 characters of 照合番号B, from the three parts printed on the card (full-width digits
+    accepted); a part that cannot be right raises before the card is ever asked."""
+    birth = _digits(birth_yymmdd, "birth_yymmdd", 6, "生年月日(YYMMDD)は6桁の数字で入力してください。")
+    try:
+        datetime.datetime.strptime(birth, "%y%m%d")
+    except ValueError as error:
+        raise VerificationError("birth_yymmdd", "生年月日(YYMMDD)が日付になっていません。") from error
+    year = _digits(expiry_year, "expiry_year", 4, "有効期限の西暦年は4桁の数字で入力してください。")
+    if not 2015 <= int(year) <= 2100:
+        raise VerificationError("expiry_year", "有効期限の西暦年が正しくありません(カード表面の有効期限の年)。")
+    code = _digits(security_code, "security_code", 4, "セキュリティコードは4桁の数字で入力してください。")
+    return birth + year + code
+
+
+def _digits(text, field, length, message):
+    digits = unicodedata.normalize("NFKC", text or "").strip()
+    if len(digits) != length or not digits.isascii() or not digits.isdigit():
+        raise VerificationError(field, message)
+    return digits
+
+
+def matching_cards(face):
+    """The ledger cards of the person on the card: same birth date and the same name once spaces
+    are ignored."""
+    wanted = _name_key(face.name)
+    same_birth = Card.select().where(Card.birth_date == face.birth_date).order_by(Card.id.desc())
+    return [card for card in same_birth if _name_key(card.name) == wanted]
+
+
+def _name_key(name):
+    return "".join(unicodedata.normalize("NFKC", name or "").split())
+
+
+def differences(card, reading):
+    """What the card says that the ledger does not (a value the card lacks is never a difference)."""
+    return [
+        Difference(field, label, getattr(card, field), value)
+        for field, label, value in _card_values(reading)
+        if value is not None and getattr(card, field) != value
+    ]
+
+
+def copy_to_ledger(card, reading):
+    """Write the card's values into the ledger card; the changes as the audit log keeps them."""
+    found = differences(card, reading)
+    for difference in found:
+        setattr(card, difference.field, difference.on_card)
+    if found:
+        card.save()
+    return {difference.field: [_plain(difference.in_ledger), _plain(difference.on_card)] for difference in found}
+
+
+def _card_values(reading):
+    face = reading.face
+    return (
+        ("address", "住所", face.address if face else None),
+        ("sex", "性別", face.sex if face else None),
+        ("card_expiry", "カード有効期限", face.card_expiry if face else None),
+        ("cert_expiry", "電子証明書有効期限", reading.cert_expiry),
+    )
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def renewal_status(expiry, today):
+    """("expired" | "renewable" | "valid", days left) for a certificate or card expiring on
+    ``expiry``: renewal opens three months before the expiry."""
+    days_left = (expiry - today).days
+    if days_left < 0:
+        return "expired", days_left
+    if today >= _months_before(expiry, RENEWAL_OPENS_MONTHS_BEFORE):
+        return "renewable", days_left
+    return "valid", days_left
+
+
+def _months_before(day, months):
+    year, month_index = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month = month_index + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
