@@ -95,14 +95,16 @@ def _declare_japanese(response):
 
 
 def content_security_policy():
-    """Strict on the public site; Flask-Admin's templates need inline event handlers."""
+    """Strict on the public site; Flask-Admin's templates need inline event handlers. A page may
+    name other addresses its scripts call in ``g.connect_sources`` (the counter's card agent)."""
     if request.path.startswith("/admin"):
         scripts = "'self' 'unsafe-inline'"
     else:
         scripts = f"'self' 'nonce-{g.get('csp_nonce', '')}'"
+    connect = " ".join(("'self'", *g.get("connect_sources", ())))
     return (
         f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
+        f"connect-src {connect}; form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
     )
 
 

@@ -6,9 +6,9 @@ from it; and continuous reading of certificate expiries, one card after another.
 stored or logged. The reading itself goes to the 反映 button signed, so what is copied into the
 ledger is what the card said."""
 
-import datetime
+import json
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_admin import expose
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import PasswordField, StringField
@@ -17,9 +17,9 @@ import audit
 from admin_views.base import StaffPage
 from base_form import KofuForm
 from devices import card_reader
-from devices.mynumber_card import CardError, CardFace, CardReading
+from devices.mynumber_card import CardError, CardReading
 from models import CARD_STAGES, Card, db
-from rules import card_reading
+from rules import card_reading, settings
 from rules.clock import now, today
 from rules.wareki import era_date
 
@@ -27,6 +27,7 @@ READING_MAX_AGE = 15 * 60
 NEXT_CARD_WAIT_SECONDS = 20
 STAGE_LABELS = dict(CARD_STAGES)
 STALE_READING = "読み取った内容の有効期限が切れたか、管理簿のカードと一致しません。もう一度読み取ってください。"
+FROM_TERMINAL = "(窓口端末のカードリーダー)"
 LEDGER_MATCHES = "管理簿はカードの内容と一致しています。"
 DIGITS = {"inputmode": "numeric", "autocomplete": "off"}
 
@@ -58,12 +59,25 @@ class CardReadingPage(StaffPage):
             audit.record("card_read_failed", model="Card", detail=error.message)
             flash(error.message, "error")
             return self._render(VerificationForm(formdata=None))
+        return self._show(reading, "")
+
+    @expose("/terminal", methods=("POST",))
+    def terminal(self):
+        """A reading the counter PC's card agent made, handed over by the page's script."""
+        try:
+            reading = _reading_from_terminal()
+        except ValueError as error:
+            flash(str(error), "error")
+            return self._render(VerificationForm(formdata=None))
+        return self._show(reading, FROM_TERMINAL)
+
+    def _show(self, reading, source):
         cards = card_reading.matching_cards(reading.face) if reading.face else []
         audit.record(
             "card_read",
             model="Card",
             object_id=",".join(str(card.id) for card in cards),
-            detail="券面事項・電子証明書の有効期限" if reading.face else "電子証明書の有効期限",
+            detail=("券面事項・電子証明書の有効期限" if reading.face else "電子証明書の有効期限") + source,
         )
         return self._render(VerificationForm(formdata=None), reading=reading, cards=cards)
 
@@ -72,18 +86,13 @@ class CardReadingPage(StaffPage):
         reading = _unsigned_reading(request.form.get("reading", ""))
         card = Card.get_or_none(Card.id == card_id) or abort(404)
         if reading is None or reading.face is None or card not in card_reading.matching_cards(reading.face):
-            flash(
-                "読み取った内容の有効期限が切れたか、管理簿のカードと一致しません。もう一度読み取ってください。",
-                "error",
-            )
+            flash(STALE_READING, "error")
             return redirect(url_for(".index"))
         with db.atomic():
             changes = card_reading.copy_to_ledger(card, reading)
             if changes:
                 audit.record("update", model="Card", object_id=card.id, changes=changes, detail="カード読取から反映")
-        flash(
-            "カードの内容を管理簿に反映しました。" if changes else "管理簿はカードの内容と一致しています。", "success"
-        )
+        flash("カードの内容を管理簿に反映しました。" if changes else LEDGER_MATCHES, "success")
         return redirect(url_for("card_detail.detail", card_id=card.id))
 
     @expose("/next", methods=("POST",))
@@ -96,19 +105,45 @@ class CardReadingPage(StaffPage):
             reading = card_reader.read_card(None, reader_name)
         except CardError as error:
             return jsonify(status="error", message=error.message)
-        audit.record("card_read", model="Card", detail="連続読取: 電子証明書の有効期限")
-        row = render_template("admin/card_watch_row.html", reading=reading, at=now(), **_helpers())
-        return jsonify(status="read", html=row)
+        return _watch_row(reading, "")
+
+    @expose("/terminal_row", methods=("POST",))
+    def terminal_row(self):
+        """Continuous reading through the card agent: the row for a reading the agent made."""
+        try:
+            reading = _reading_from_terminal()
+        except ValueError as error:
+            return jsonify(status="error", message=str(error))
+        return _watch_row(reading, FROM_TERMINAL)
 
     def _render(self, form, reading=None, cards=()):
+        agent_url = settings.get("card_reader_agent_url").rstrip("/")
+        if agent_url:
+            g.connect_sources = (agent_url,)
         return self.render(
             "admin/card_reading.html",
             form=form,
+            agent_url=agent_url,
+            wait_seconds=NEXT_CARD_WAIT_SECONDS,
             reading=reading,
             signed_reading=_signed(reading) if reading and reading.face else "",
             cards=[(card, card_reading.differences(card, reading)) for card in cards],
             **_helpers(),
         )
+
+
+def _watch_row(reading, source):
+    audit.record("card_read", model="Card", detail="連続読取: 電子証明書の有効期限" + source)
+    row = render_template("admin/card_watch_row.html", reading=reading, at=now(), **_helpers())
+    return jsonify(status="read", html=row)
+
+
+def _reading_from_terminal():
+    try:
+        values = json.loads(request.form.get("reading", ""))
+    except ValueError as error:
+        raise ValueError("読み取り結果を受け取れませんでした。もう一度読み取ってください。") from error
+    return CardReading.from_dict(values)
 
 
 def _verification_b(form):
@@ -129,28 +164,11 @@ def _serializer():
 
 
 def _signed(reading):
-    face = reading.face
-    return _serializer().dumps(
-        {
-            "cert_expiry": _iso(reading.cert_expiry),
-            "face": [face.name, face.address, face.birth_date.isoformat(), face.sex, face.card_expiry.isoformat()],
-        }
-    )
+    return _serializer().dumps(reading.as_dict())
 
 
 def _unsigned_reading(token):
     try:
-        values = _serializer().loads(token, max_age=READING_MAX_AGE)
+        return CardReading.from_dict(_serializer().loads(token, max_age=READING_MAX_AGE))
     except BadSignature:
         return None
-    name, address, birth_date, sex, card_expiry = values["face"]
-    face = CardFace(name, address, _date(birth_date), sex, _date(card_expiry))
-    return CardReading(_date(values["cert_expiry"]), face)
-
-
-def _iso(day):
-    return day.isoformat() if day else None
-
-
-def _date(text):
-    return datetime.date.fromisoformat(text) if text else None

@@ -25,6 +25,7 @@ FIRST_READ = 5  # the longest tag + length header of these files
 CHUNK = 256
 JST = datetime.timezone(datetime.timedelta(hours=9))
 SEXES = {"1": "male", "2": "female"}
+NAME_MAX, ADDRESS_MAX = 100, 200  # the ledger's columns
 TRIES_NEEDED = 2
 
 
@@ -49,6 +50,29 @@ class CardFace:
 class CardReading:
     cert_expiry: datetime.date | None
     face: CardFace | None = None
+
+    def as_dict(self):
+        """Plain JSON values: dates as ISO text."""
+        return {"cert_expiry": _iso(self.cert_expiry), "face": _face_dict(self.face) if self.face else None}
+
+    @classmethod
+    def from_dict(cls, values):
+        """The reading ``as_dict`` wrote, checked as input from outside: raises ValueError."""
+        if not isinstance(values, dict):
+            raise ValueError("読み取り結果の形式が正しくありません。")
+        face = values.get("face")
+        if face is not None:
+            if not isinstance(face, dict):
+                raise ValueError("読み取り結果の形式が正しくありません。")
+            face = CardFace(
+                name=_bounded_text(face, "name", NAME_MAX),
+                address=_bounded_text(face, "address", ADDRESS_MAX),
+                birth_date=_iso_date(face.get("birth_date")),
+                sex=_known_sex(face.get("sex")),
+                card_expiry=_iso_date(face.get("card_expiry")),
+            )
+        cert_expiry = values.get("cert_expiry")
+        return cls(_iso_date(cert_expiry) if cert_expiry is not None else None, face)
 
 
 class MyNumberCard:
@@ -182,3 +206,37 @@ def _date(found, tag, label):
         return datetime.datetime.strptime(_text(found, tag, label), "%Y%m%d").date()
     except ValueError as error:
         raise CardError(f"カードの{label}を読み取れませんでした。") from error
+
+
+def _face_dict(face):
+    return {
+        "name": face.name,
+        "address": face.address,
+        "birth_date": face.birth_date.isoformat(),
+        "sex": face.sex,
+        "card_expiry": face.card_expiry.isoformat(),
+    }
+
+
+def _iso(day):
+    return day.isoformat() if day else None
+
+
+def _iso_date(text):
+    try:
+        return datetime.date.fromisoformat(text)
+    except (TypeError, ValueError) as error:
+        raise ValueError("読み取り結果の日付が正しくありません。") from error
+
+
+def _bounded_text(face, key, limit):
+    text = face.get(key)
+    if not isinstance(text, str) or not 0 < len(text) <= limit:
+        raise ValueError("読み取り結果の氏名・住所が正しくありません。")
+    return text
+
+
+def _known_sex(code):
+    if code not in (None, *SEXES.values()):
+        raise ValueError("読み取り結果の性別が正しくありません。")
+    return code

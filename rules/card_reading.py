@@ -5,12 +5,15 @@ card's address and expiry dates into the ledger, and where the certificate stand
 import calendar
 import datetime
 import unicodedata
+import urllib.parse
 from dataclasses import dataclass
 
 from models import SEXES, Card
 
 RENEWAL_OPENS_MONTHS_BEFORE = 3
 SEX_LABELS = dict(SEXES)
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+AGENT_URL_FORM = "エージェントのURLは http://127.0.0.1:8765 の形で、端末自身(127.0.0.1・localhost)を指定してください。"
 
 
 class VerificationError(ValueError):
@@ -112,3 +115,24 @@ def _months_before(day, months):
     year, month_index = divmod(day.year * 12 + day.month - 1 - months, 12)
     month = month_index + 1
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def check_agent_url(text):
+    """The card agent's address: empty (the server's own reader) or http(s) on this PC's loopback
+    with a port, nothing more; raises ValueError in Japanese."""
+    if not text:
+        return
+    parts = urllib.parse.urlsplit(text)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if (
+        parts.scheme not in ("http", "https")
+        or parts.hostname not in LOOPBACK_HOSTS
+        or port is None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise ValueError(AGENT_URL_FORM)

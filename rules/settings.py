@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from models import Setting
+from rules.card_reading import check_agent_url
 from rules.recent import forget, remembered
 from rules.staff_hours import parse_hours
 
@@ -102,6 +103,12 @@ CATALOG = {
         ),
         SettingSpec("staff_site_closed_after_third_saturday", "職員用サイトを毎月第3土曜日の翌日に休止する", True),
         SettingSpec("staff_site_closed_new_year", "職員用サイトを12月29日〜1月3日に休止する", True),
+        SettingSpec(
+            "card_reader_agent_url",
+            "窓口端末のカードリーダー用エージェントのURL(例: http://127.0.0.1:8765。空欄ならサーバーのカードリーダー)",
+            "",
+            check=check_agent_url,
+        ),
     )
 }
 

@@ -10,6 +10,7 @@ import pytest
 
 from admin_views import card_reading as card_reading_view
 from models import AuditLog, Card
+from rules import settings
 from tests.devices.virtual_card import PCSCD_GROUP, VirtualMyNumberCard
 from tests.factories import gen_card, gen_user
 
@@ -134,3 +135,59 @@ def test_continuous_reading_answers_each_card_put_on(client, clerk, card_slot, m
     finally:
         putting_on.join()
     assert answer["status"] == "read" and "2030/04/01" in answer["html"]
+
+
+TERMINAL_READING = {
+    "cert_expiry": "2030-04-01",
+    "face": {
+        "name": "山﨑　太郎",
+        "address": "高知県安芸市矢ノ丸一丁目4番40号",
+        "birth_date": "1985-04-01",
+        "sex": "male",
+        "card_expiry": "2033-04-01",
+    },
+}
+
+
+def test_a_reading_from_the_counter_agent_is_shown_beside_the_ledger(client, clerk):
+    """Is a reading the counter PC's agent made shown like the server's own, audited as coming from the terminal?"""
+    ledger_card = gen_card(name="山﨑　太郎", birth_date=datetime.date(1985, 4, 1), address="旧住所")
+    page = clerk.post(f"{URL}terminal", data={"reading": json.dumps(TERMINAL_READING)}).get_data(as_text=True)
+    assert "高知県安芸市矢ノ丸一丁目4番40号" in page and "旧住所" in page
+    assert "窓口端末" in AuditLog.get(AuditLog.action == "card_read").detail
+    clerk.post(f"{URL}apply/{ledger_card.id}", data={"reading": _signed_reading(page)})
+    assert Card.get_by_id(ledger_card.id).address == "高知県安芸市矢ノ丸一丁目4番40号"
+
+
+@pytest.mark.parametrize(
+    "reading",
+    [
+        "not json",
+        json.dumps({"cert_expiry": "2030-13-01", "face": None}),
+        json.dumps({**TERMINAL_READING, "face": {**TERMINAL_READING["face"], "name": "長" * 101}}),
+        json.dumps({**TERMINAL_READING, "face": {**TERMINAL_READING["face"], "sex": "x"}}),
+        json.dumps({**TERMINAL_READING, "face": "山﨑"}),
+    ],
+)
+def test_a_malformed_terminal_reading_is_refused(client, clerk, reading):
+    """Is a handed-over reading that is not what the agent writes refused with a message, nothing logged as read?"""
+    page = clerk.post(f"{URL}terminal", data={"reading": reading}).get_data(as_text=True)
+    assert "読み取り結果" in page and "読み取った内容" not in page
+    assert not AuditLog.select().where(AuditLog.action == "card_read").exists()
+
+
+def test_continuous_reading_through_the_agent_gets_its_row_from_the_server(client, clerk):
+    """Does the server render the row for a certificate the counter agent read?"""
+    reading = json.dumps({"cert_expiry": "2030-04-01", "face": None})
+    answer = clerk.post(f"{URL}terminal_row", data={"reading": reading}).get_json()
+    assert answer["status"] == "read" and "2030/04/01" in answer["html"]
+
+
+def test_the_page_may_call_the_configured_agent_and_nothing_else(client, clerk):
+    """With the agent's URL set, does the page name it and its CSP let scripts call it (and only it)?"""
+    response = client.get(URL)
+    assert "connect-src 'self';" in response.headers["Content-Security-Policy"]
+    settings.put("card_reader_agent_url", "http://127.0.0.1:8765/")
+    response = client.get(URL)
+    assert "connect-src 'self' http://127.0.0.1:8765;" in response.headers["Content-Security-Policy"]
+    assert 'data-agent-url="http://127.0.0.1:8765"' in response.get_data(as_text=True)

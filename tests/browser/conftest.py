@@ -1,5 +1,6 @@
 """Browser tests: Debian's Chromium driven by pytest-playwright against the app served by waitress."""
 
+import contextlib
 import threading
 
 import pytest
@@ -24,7 +25,14 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture
 def live_server(app):
     """The app on a free loopback port; yields its base URL."""
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    with serving(app) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serving(wsgi_app):
+    """``wsgi_app`` served by waitress on a free loopback port, for the length of the block."""
+    server = waitress.create_server(wsgi_app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"

@@ -1,11 +1,14 @@
 """The card reader code against a virtual マイナンバーカード, through the real pcscd and vpcd."""
 
 import datetime
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
 
-from devices.card_reader import NO_CARD, NO_READER, read_card, wait_for_new_card
+from devices.card_reader import NO_CARD, NO_READER, NO_SERVICE, read_card, wait_for_new_card
 from devices.mynumber_card import CardError, CardFace
 from tests.devices.virtual_card import PCSCD_GROUP, VirtualMyNumberCard
 
@@ -111,3 +114,19 @@ def test_waiting_ignores_a_card_already_there_and_sees_one_put_on(card_slot, pcs
         assert wait_for_new_card(10, pcsc_reader) is True
     finally:
         putting_on.join()
+
+
+def test_without_pcscd_the_clerk_is_told_to_check_the_service(tmp_path):
+    """With no pcscd to talk to, do reading and waiting both say to check the reader service?"""
+    script = (
+        "from devices.card_reader import read_card, wait_for_new_card\n"
+        "from devices.mynumber_card import CardError\n"
+        "for attempt in (read_card, lambda: wait_for_new_card(1)):\n"
+        "    try:\n"
+        "        attempt()\n"
+        "    except CardError as error:\n"
+        "        print(error.message)\n"
+    )
+    environment = {**os.environ, "PCSCLITE_CSOCK_NAME": str(tmp_path / "no-pcscd.comm")}
+    result = subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == [NO_SERVICE, NO_SERVICE]

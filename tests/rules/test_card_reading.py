@@ -5,6 +5,7 @@ import pytest
 from devices.mynumber_card import CardFace, CardReading
 from rules.card_reading import (
     VerificationError,
+    check_agent_url,
     copy_to_ledger,
     differences,
     matching_cards,
@@ -94,3 +95,18 @@ def test_a_value_the_card_lacks_never_overwrites_the_ledger(database):
     card = gen_card(birth_date=FACE.birth_date, sex="female", cert_expiry=datetime.date(2029, 1, 1))
     reading = CardReading(cert_expiry=None, face=CardFace(card.name, card.address, card.birth_date, None, None))
     assert differences(card, reading) == []
+
+
+@pytest.mark.parametrize("url", ["", "http://127.0.0.1:8765", "http://localhost:8765/", "https://[::1]:9443"])
+def test_the_card_agent_lives_on_the_terminal_itself(url):
+    """Is an agent address on this PC's loopback, with a port, accepted?"""
+    check_agent_url(url)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://192.168.1.5:8765", "http://127.0.0.1", "http://127.0.0.1:8765/read", "ftp://127.0.0.1:21"]
+)
+def test_an_agent_address_elsewhere_is_refused(url):
+    """Is an agent address on another machine, without a port, with a path or another scheme refused?"""
+    with pytest.raises(ValueError, match="127.0.0.1"):
+        check_agent_url(url)
