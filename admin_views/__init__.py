@@ -32,6 +32,7 @@ from admin_views.qr_scan_import import QrScanImportView
 from admin_views.reservations import ClosedDateView, ReservationView, SlotRuleView, SlotView
 from admin_views.slot_calendar import SlotCalendarView
 from admin_views.statistics import DailyStatisticsView
+from admin_views.statistics_report import StatisticsReportView
 from models import (
     Announcement,
     Application,
@@ -89,6 +90,7 @@ def register_admin(app):
     admin.add_view(StorageLocationView(StorageLocation, name="保管場所", category=CARDS))
     admin.add_view(CardDetailPage(name="カード", endpoint="card_detail"))
     admin.add_view(DailyStatisticsView(name="日別集計", endpoint="statistics", category=STATISTICS))
+    admin.add_view(StatisticsReportView(name="集計グラフ", endpoint="statistics_report", category=STATISTICS))
     admin.add_view(UserView(User, name="職員", category=ADMINISTRATION))
     admin.add_view(LocationView(Location, name="場所", category=ADMINISTRATION))
     admin.add_view(AnnouncementView(Announcement, name="お知らせ", category=ADMINISTRATION))
