@@ -38,6 +38,15 @@ def is_sqlite(database):
     return database.__class__.__name__.endswith("SqliteDatabase")
 
 
+def refresh_planner_statistics(database, models):
+    """PostgreSQL: ANALYZE the tables of ``models`` after a bulk write. Autovacuum analyses them
+    only a minute or more later; until then the planner believes the tables nearly empty and
+    picks nested loops (a year's statistics over 150,000 reservations: 16.9 s instead of 0.04 s).
+    SQLite plans from its indexes without statistics, and kofu is measured that way."""
+    if not is_sqlite(database.obj):
+        database.execute_sql("ANALYZE " + ", ".join(f'"{model._meta.table_name}"' for model in models))
+
+
 @contextlib.contextmanager
 def write_transaction(database):
     """A transaction that is going to write. On PostgreSQL the row locks of the statements

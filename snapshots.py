@@ -31,7 +31,7 @@ from peewee import BooleanField, DatabaseError, sort_models
 from psycopg2.extras import execute_batch
 
 import audit
-from database import is_sqlite, make_database, write_transaction
+from database import is_sqlite, make_database, refresh_planner_statistics, write_transaction
 from document_store import LocalStore
 from models import ALL_MODELS, Document, db
 from rules.clock import now
@@ -278,6 +278,7 @@ def restore(snapshot, store, applied_migrations):
         audit.record(
             "restore", model="Snapshot", object_id=snapshot.name, detail=f"{snapshot.rows}行を復元", login="cli"
         )
+    refresh_planner_statistics(db, MODELS)
 
 
 def _restore_documents(folder, store):

@@ -134,6 +134,8 @@ class CardView(CardDocumentActions, StaffModelView):
         OverdueFilter(Card.issue_deadline, "交付期限切れ", options=(("1", "期限切れ"), ("0", "期限内・対象外"))),
         "issue_kind",
         "express",
+        "card_expiry",
+        "cert_expiry",
     )
     column_formatters = {"name": _link_to_card, "notice_number": _link_to_card}
     column_default_sort = ("delivered_on", True)

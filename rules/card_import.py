@@ -21,7 +21,7 @@ import pandas as pd
 from peewee import BooleanField, DateField, IntegrityError
 
 from config import PROJECT_ROOT
-from database import is_sqlite, write_transaction
+from database import is_sqlite, refresh_planner_statistics, write_transaction
 from models import ISSUE_KINDS, SEXES, VISIT_TYPES, Card, CardEvent, db
 from rules.card_links import link_ledger
 from rules.clock import now
@@ -209,6 +209,8 @@ def apply(data, profile, user=None, progress=None):
     except IntegrityError:
         report.problems.append(Problem(None, "", CONFLICT_MESSAGE))
         report.applied = False
+    if report.applied:
+        refresh_planner_statistics(db, (Card, CardEvent))
     return report
 
 

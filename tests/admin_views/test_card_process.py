@@ -226,3 +226,14 @@ def test_visit_types_are_counted_and_printed_apart(client, clerk):
     response = client.get("/admin/card_visit_types/pdf?visit_type=at_issuance")
     assert response.mimetype == "application/pdf"
     assert AuditLog.select().where(AuditLog.action == "pdf").count() == 1
+
+
+def test_cards_whose_certificate_expires_soon_can_be_listed(client, clerk):
+    """Does the ledger list the cards whose certificate expires within a period (for renewal notices)?"""
+    gen_card(name="期限　近い", cert_expiry=today() + datetime.timedelta(days=30))
+    gen_card(name="期限　遠い", cert_expiry=today() + datetime.timedelta(days=400))
+    page = client.get("/admin/card/").get_data(as_text=True)
+    between = next(item["index"] for item in _filter_groups(page)["電子証明書有効期限"] if item["operation"] == "間")
+    period = f"{today():%Y-%m-%d} to {today() + datetime.timedelta(days=90):%Y-%m-%d}"
+    listed = client.get("/admin/card/", query_string={f"flt0_{between}": period}).get_data(as_text=True)
+    assert "期限　近い" in listed and "期限　遠い" not in listed

@@ -354,3 +354,13 @@ def test_profile_name_cannot_leave_the_folder(tmp_path, name):
     """Is a profile name with a path, or of no file, refused?"""
     with pytest.raises(card_import.ProfileError):
         card_import.load_profile(name, card_import.profile_directories(tmp_path))
+
+
+def test_an_import_leaves_fresh_planner_statistics(database, profile):
+    """PostgreSQL: after an import, are the card tables analysed? (Until autovacuum gets there the planner
+    takes the just-filled tables for empty: a year's statistics took 17 s instead of 0.04 s.)"""
+    if database.obj.__class__.__name__.endswith("SqliteDatabase"):
+        pytest.skip("SQLite plans without statistics")
+    assert card_import.apply(csv_bytes(card_rows(5)), profile).applied
+    query = "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() AND last_analyze IS NOT NULL"
+    assert {"card", "card_event"} <= {table for (table,) in database.execute_sql(query)}
