@@ -1,6 +1,9 @@
 """The base every staff view shares: sign-in, a role check on the server for every exposed
 view, action and export, and an audit row for every write and export."""
 
+import csv
+import io
+
 from flask import Response, abort, flash, has_request_context, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.actions import action
@@ -22,6 +25,19 @@ from rules.roles import role_at_least
 ROLE_LABELS = dict(ROLES)
 READ_VIEWS = frozenset({"index", "index_view", "details_view", "ajax_lookup"})
 WRITE_VIEWS = frozenset({"create_view", "edit_view", "delete_view", "ajax_update"})
+
+
+def csv_text(rows):
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
+
+
+def csv_download(text, filename):
+    """CSV text as a UTF-8 download with a BOM, so that Excel opens it as UTF-8."""
+    return Response(
+        "\ufeff" + text, mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={filename}"}
+    )
 
 
 def current_role_at_least(role):

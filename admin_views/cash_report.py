@@ -2,12 +2,12 @@
 
 import datetime
 
-from flask import Response, abort, request
+from flask import abort, request
 from flask_admin import expose
 
 import audit
 import pdf
-from admin_views.base import StaffPage
+from admin_views.base import StaffPage, csv_download
 from models import Location
 from rules import fees
 from rules.clock import today
@@ -43,13 +43,7 @@ class DailyCashReportPage(StaffPage):
     def csv(self):
         report, _error = _requested_report()
         audit.record("export", model="FeePayment", detail=f"日計表CSV {report.location.name} {report.day}")
-        return Response(
-            "\ufeff" + fees.daily_report_csv(report),
-            mimetype="text/csv",
-            headers={
-                "Content-Disposition": f"attachment; filename=cash_report_{report.location.code}_{report.day}.csv"
-            },
-        )
+        return csv_download(fees.daily_report_csv(report), f"cash_report_{report.location.code}_{report.day}.csv")
 
 
 def _requested_report():

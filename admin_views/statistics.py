@@ -1,14 +1,12 @@
 """集計: daily counts for a period, shown as a table with bars and downloadable as CSV."""
 
-import csv
 import datetime
-import io
 
-from flask import Response, request
+from flask import request
 from flask_admin import expose
 
 import audit
-from admin_views.base import StaffPage
+from admin_views.base import StaffPage, csv_download, csv_text
 from rules.clock import today
 from rules.statistics import daily_counts
 
@@ -31,17 +29,10 @@ class DailyStatisticsView(StaffPage):
     @expose("/csv")
     def download(self):
         start, end, _error = _period(request.args)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["日付", *(label for _, label in COLUMNS)])
-        for row in daily_counts(start, end):
-            writer.writerow([row["date"].isoformat(), *(row[key] for key, _ in COLUMNS)])
+        header = ["日付", *(label for _, label in COLUMNS)]
+        lines = [[row["date"].isoformat(), *(row[key] for key, _ in COLUMNS)] for row in daily_counts(start, end)]
         audit.record("export", model="集計", detail=f"日別集計 {start}〜{end}")
-        return Response(
-            "\ufeff" + buffer.getvalue(),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f"attachment; filename=daily_{start}_{end}.csv"},
-        )
+        return csv_download(csv_text([header, *lines]), f"daily_{start}_{end}.csv")
 
 
 def _period(args):

@@ -1,14 +1,12 @@
 """集計グラフ: one figure per day, week or month, broken down, as a chart, a table and a CSV."""
 
-import csv
 import datetime
-import io
 
 from flask import Response, request, url_for
 from flask_admin import expose
 
 import audit
-from admin_views.base import StaffPage
+from admin_views.base import StaffPage, csv_download, csv_text
 from charts import stacked_bars_png
 from rules.clock import today
 from rules.statistics_report import ALL, BREAKDOWNS, SUBJECTS, UNITS, ReportError, build_report
@@ -48,18 +46,11 @@ class StatisticsReportView(StaffPage):
         report, error = _report_or_error(choice)
         if error:
             return Response(error, status=400, mimetype="text/plain")
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["期間", *report.columns, "合計"])
-        writer.writerows([label, *values, total] for label, values, total in report.rows)
-        writer.writerow(["合計", *report.totals, report.total])
+        header = ["期間", *report.columns, "合計"]
+        lines = [[label, *values, total] for label, values, total in report.rows]
         audit.record("export", model="集計", detail=f"集計グラフ {report.subject} {choice['start']}〜{choice['end']}")
         name = f"statistics_{choice['subject']}_{choice['start']}_{choice['end']}.csv"
-        return Response(
-            "\ufeff" + buffer.getvalue(),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f"attachment; filename={name}"},
-        )
+        return csv_download(csv_text([header, *lines, ["合計", *report.totals, report.total]]), name)
 
 
 def _choice(args):
