@@ -88,7 +88,8 @@ class MyNumberCard:
     def cert_expiry(self):
         """The last day (JST) of the 利用者証明用電子証明書, or None when the card holds none."""
         self._select_ap(JPKI_AP, "公的個人認証")
-        self._select_ef(AUTH_CERTIFICATE_EF)
+        if not self._select_ef(AUTH_CERTIFICATE_EF, required=False):
+            return None
         head = self._read_binary(0, FIRST_READ)
         if not head or head[0] != 0x30:
             return None
@@ -119,12 +120,16 @@ class MyNumberCard:
         if sw != 0x9000:
             raise CardError(f"マイナンバーカードではないか、{label}のアプリケーションがありません(応答 {sw:04X})。")
 
-    def _select_ef(self, fid):
+    def _select_ef(self, fid, required=True):
+        """True once selected; False for a file the card lacks, when it may lack it."""
         if fid == MY_NUMBER_EF:
             raise ValueError("EF 0001 holds the 個人番号 and is never selected")
         sw = self._command([0x00, 0xA4, 0x02, 0x0C, 0x02, fid >> 8, fid & 0xFF])[1]
+        if sw == 0x6A82 and not required:
+            return False
         if sw != 0x9000:
             raise CardError(f"カードのファイル {fid:04X} を選択できませんでした(応答 {sw:04X})。")
+        return True
 
     def _verify(self, pin_ef, verification_b):
         self._select_ef(pin_ef)
@@ -179,6 +184,8 @@ class MyNumberCard:
         data, sw = self._command([0x00, 0xB0, offset >> 8, offset & 0xFF, size % CHUNK])
         if sw >> 8 == 0x6C:
             data, sw = self._command([0x00, 0xB0, offset >> 8, offset & 0xFF, sw & 0xFF])
+        if sw == 0x6B00 and offset == 0:  # an empty file
+            return b""
         if sw != 0x9000:
             raise CardError(f"カードを読み取れませんでした(応答 {sw:04X})。")
         return bytes(data)

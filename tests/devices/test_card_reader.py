@@ -10,7 +10,7 @@ import pytest
 
 from devices.card_reader import NO_CARD, NO_READER, NO_SERVICE, read_card, wait_for_new_card
 from devices.mynumber_card import CardError, CardFace
-from tests.devices.virtual_card import PCSCD_GROUP, VirtualMyNumberCard
+from tests.devices.virtual_card import EF_USER_CERTIFICATE, JPKI_AP, PCSCD_GROUP, VirtualMyNumberCard
 
 pytestmark = PCSCD_GROUP
 
@@ -130,3 +130,25 @@ def test_without_pcscd_the_clerk_is_told_to_check_the_service(tmp_path):
     environment = {**os.environ, "PCSCLITE_CSOCK_NAME": str(tmp_path / "no-pcscd.comm")}
     result = subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True)
     assert result.stdout.splitlines() == [NO_SERVICE, NO_SERVICE]
+
+
+@pytest.mark.parametrize("certificate_file", ["missing", b"", b"\xff" * 64], ids=["missing", "empty", "blank"])
+def test_a_card_without_a_certificate_reads_as_none(card_slot, pcsc_reader, certificate_file):
+    """Does a card whose 利用者証明用電子証明書 is missing, empty or blank read as having none, not as an error?"""
+    card = VirtualMyNumberCard()
+    files = card.applications[JPKI_AP].files
+    if certificate_file == "missing":
+        del files[EF_USER_CERTIFICATE]
+    else:
+        files[EF_USER_CERTIFICATE] = certificate_file
+    card_slot.insert(card)
+    assert read_card(reader_name=pcsc_reader).cert_expiry is None
+
+
+def test_another_kind_of_card_is_named_as_such(card_slot, pcsc_reader):
+    """Is a card without the JPKI application (another IC card on the reader) refused as not a マイナンバーカード?"""
+    card = VirtualMyNumberCard()
+    del card.applications[JPKI_AP]
+    card_slot.insert(card)
+    with pytest.raises(CardError, match="マイナンバーカードではない"):
+        read_card(reader_name=pcsc_reader)
