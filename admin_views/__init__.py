@@ -26,6 +26,7 @@ from admin_views.cards import CardEventView, CardView, StorageLocationView
 from admin_views.cash_report import DailyCashReportPage
 from admin_views.checkin import CheckInView
 from admin_views.documents import DocumentPage
+from admin_views.extraction import ExtractionView
 from admin_views.home import HomeView
 from admin_views.qr_capture import CaptureView
 from admin_views.qr_scan_import import QrScanImportView
@@ -91,6 +92,7 @@ def register_admin(app):
     admin.add_view(CardDetailPage(name="カード", endpoint="card_detail"))
     admin.add_view(DailyStatisticsView(name="日別集計", endpoint="statistics", category=STATISTICS))
     admin.add_view(StatisticsReportView(name="集計グラフ", endpoint="statistics_report", category=STATISTICS))
+    admin.add_view(ExtractionView(name="CSV抽出", endpoint="extraction", category=STATISTICS))
     admin.add_view(UserView(User, name="職員", category=ADMINISTRATION))
     admin.add_view(LocationView(Location, name="場所", category=ADMINISTRATION))
     admin.add_view(AnnouncementView(Announcement, name="お知らせ", category=ADMINISTRATION))
