@@ -17,7 +17,7 @@ import audit
 from admin_views.base import StaffPage
 from base_form import KofuForm
 from devices import card_reader
-from devices.mynumber_card import CardError, CardReading
+from devices.mynumber_card import CardError, CardReading, VerificationError, verification_b
 from models import CARD_STAGES, Card, db
 from rules import card_reading, settings
 from rules.clock import now, today
@@ -52,7 +52,7 @@ class CardReadingPage(StaffPage):
         try:
             verification_b = _verification_b(form) if with_face else None
             reading = card_reader.read_card(verification_b, current_app.config["CARD_READER"])
-        except card_reading.VerificationError as error:
+        except VerificationError as error:
             getattr(form, error.field).errors = [error.message]
             return self._render(form)
         except CardError as error:
@@ -147,7 +147,7 @@ def _reading_from_terminal():
 
 
 def _verification_b(form):
-    return card_reading.verification_b(form.birth_yymmdd.data, form.expiry_year.data, form.security_code.data)
+    return verification_b(form.birth_yymmdd.data, form.expiry_year.data, form.security_code.data)
 
 
 def _helpers():

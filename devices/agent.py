@@ -7,6 +7,9 @@ Only the staff site's own origin may use it, and only with JSON bodies: a form o
 other web page could otherwise post wrong 照合番号B guesses and lock the resident's card.
 
     python -m devices.agent --origin https://kofu.example.lg.jp [--port 8765] [--reader NAME]
+
+It needs only requirements-agent.txt (Flask, waitress, click, pyscard, cryptography): nothing of
+the database or the rest of the app, so a counter PC runs it from a copy of ``devices/``.
 """
 
 import click
@@ -14,8 +17,7 @@ import waitress
 from flask import Flask, jsonify, request
 
 from devices import card_reader
-from devices.mynumber_card import CardError
-from rules.card_reading import VerificationError, verification_b
+from devices.mynumber_card import CardError, VerificationError, verification_b
 
 LONGEST_WAIT_SECONDS = 25
 WRONG_ORIGIN = "このカードリーダーは、設定されたカード交付システムの画面からしか使えません。"
@@ -82,9 +84,9 @@ def _seconds(wait):
         return LONGEST_WAIT_SECONDS
 
 
-@click.command()
+@click.command(help="窓口端末のカードリーダーを、スタッフサイトの画面に 127.0.0.1 で貸し出します。")
 @click.option("--origin", required=True, help="スタッフサイトのオリジン(例: https://kofu.example.lg.jp)")
-@click.option("--port", default=8765, show_default=True)
+@click.option("--port", default=8765, show_default=True, help="待ち受けるポート")
 @click.option("--reader", default="", help="使うカードリーダーの名前(の一部)。省略するとすべて")
 def main(origin, port, reader):
     """Serve the card agent on 127.0.0.1 (never on another address: the reader is the PC's own)."""

@@ -8,6 +8,7 @@ counter is asked, and the read stops when one try or fewer is left: a wrong gues
 lock the card and send the resident to the counter for a reset."""
 
 import datetime
+import unicodedata
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -34,6 +35,15 @@ class CardError(Exception):
 
     def __init__(self, message):
         super().__init__(message)
+        self.message = message
+
+
+class VerificationError(ValueError):
+    """``field`` names the form field the clerk must correct."""
+
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
         self.message = message
 
 
@@ -73,6 +83,28 @@ class CardReading:
             )
         cert_expiry = values.get("cert_expiry")
         return cls(_iso_date(cert_expiry) if cert_expiry is not None else None, face)
+
+
+def verification_b(birth_yymmdd, expiry_year, security_code):
+    """The 14 characters of 照合番号B, from the three parts printed on the card (full-width digits
+    accepted); a part that cannot be right raises before the card is ever asked."""
+    birth = _digits(birth_yymmdd, "birth_yymmdd", 6, "生年月日(YYMMDD)は6桁の数字で入力してください。")
+    try:
+        datetime.datetime.strptime(birth, "%y%m%d")
+    except ValueError as error:
+        raise VerificationError("birth_yymmdd", "生年月日(YYMMDD)が日付になっていません。") from error
+    year = _digits(expiry_year, "expiry_year", 4, "有効期限の西暦年は4桁の数字で入力してください。")
+    if not 2015 <= int(year) <= 2100:
+        raise VerificationError("expiry_year", "有効期限の西暦年が正しくありません(カード表面の有効期限の年)。")
+    code = _digits(security_code, "security_code", 4, "セキュリティコードは4桁の数字で入力してください。")
+    return birth + year + code
+
+
+def _digits(text, field, length, message):
+    digits = unicodedata.normalize("NFKC", text or "").strip()
+    if len(digits) != length or not digits.isascii() or not digits.isdigit():
+        raise VerificationError(field, message)
+    return digits
 
 
 class MyNumberCard:

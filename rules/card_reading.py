@@ -1,6 +1,6 @@
-"""What a card read at the counter means for the ledger: 照合番号B put together from what the
-clerk types, the ledger cards of the person on the card, what differs between them, copying the
-card's address and expiry dates into the ledger, and where the certificate stands for renewal."""
+"""What a card read at the counter means for the ledger: the ledger cards of the person on the
+card, what differs between them, copying the card's address and expiry dates into the ledger,
+where the certificate stands for renewal, and where the counter's card agent may listen."""
 
 import calendar
 import datetime
@@ -16,43 +16,12 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 AGENT_URL_FORM = "エージェントのURLは http://127.0.0.1:8765 の形で、端末自身(127.0.0.1・localhost)を指定してください。"
 
 
-class VerificationError(ValueError):
-    """``field`` names the form field the clerk must correct."""
-
-    def __init__(self, field, message):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
 @dataclass(frozen=True)
 class Difference:
     field: str
     label: str
     in_ledger: object
     on_card: object
-
-
-def verification_b(birth_yymmdd, expiry_year, security_code):
-    """The 14 characters of 照合番号B, from the three parts printed on the card (full-width digits
-    accepted); a part that cannot be right raises before the card is ever asked."""
-    birth = _digits(birth_yymmdd, "birth_yymmdd", 6, "生年月日(YYMMDD)は6桁の数字で入力してください。")
-    try:
-        datetime.datetime.strptime(birth, "%y%m%d")
-    except ValueError as error:
-        raise VerificationError("birth_yymmdd", "生年月日(YYMMDD)が日付になっていません。") from error
-    year = _digits(expiry_year, "expiry_year", 4, "有効期限の西暦年は4桁の数字で入力してください。")
-    if not 2015 <= int(year) <= 2100:
-        raise VerificationError("expiry_year", "有効期限の西暦年が正しくありません(カード表面の有効期限の年)。")
-    code = _digits(security_code, "security_code", 4, "セキュリティコードは4桁の数字で入力してください。")
-    return birth + year + code
-
-
-def _digits(text, field, length, message):
-    digits = unicodedata.normalize("NFKC", text or "").strip()
-    if len(digits) != length or not digits.isascii() or not digits.isdigit():
-        raise VerificationError(field, message)
-    return digits
 
 
 def matching_cards(face):

@@ -4,13 +4,11 @@ import pytest
 
 from devices.mynumber_card import CardFace, CardReading
 from rules.card_reading import (
-    VerificationError,
     check_agent_url,
     copy_to_ledger,
     differences,
     matching_cards,
     renewal_status,
-    verification_b,
 )
 from tests.factories import gen_card
 
@@ -22,29 +20,6 @@ FACE = CardFace(
     card_expiry=datetime.date(2033, 4, 1),
 )
 READING = CardReading(cert_expiry=datetime.date(2030, 4, 1), face=FACE)
-
-
-def test_verification_b_joins_the_three_parts_and_accepts_full_width_digits():
-    """Is 照合番号B the birth YYMMDD, the expiry year and the security code, typed in either width?"""
-    assert verification_b("８５０４０１", " 2033 ", "１２３４") == "85040120331234"
-
-
-@pytest.mark.parametrize(
-    ("parts", "field"),
-    [
-        (("85041", "2033", "1234"), "birth_yymmdd"),
-        (("850231", "2033", "1234"), "birth_yymmdd"),
-        (("850401", "33", "1234"), "expiry_year"),
-        (("850401", "1999", "1234"), "expiry_year"),
-        (("850401", "2033", "12a4"), "security_code"),
-        (("850401", "2033", ""), "security_code"),
-    ],
-)
-def test_verification_b_names_the_part_that_cannot_be_right(parts, field):
-    """Is a 照合番号B part that cannot be right refused, naming its field, before the card is asked?"""
-    with pytest.raises(VerificationError) as refused:
-        verification_b(*parts)
-    assert refused.value.field == field and refused.value.message
 
 
 @pytest.mark.parametrize(
