@@ -2,6 +2,7 @@
 view, action and export, and an audit row for every write and export."""
 
 import csv
+import datetime
 import io
 
 from flask import Response, abort, flash, has_request_context, redirect, request, url_for
@@ -25,6 +26,14 @@ from rules.roles import role_at_least
 ROLE_LABELS = dict(ROLES)
 READ_VIEWS = frozenset({"index", "index_view", "details_view", "ajax_lookup"})
 WRITE_VIEWS = frozenset({"create_view", "edit_view", "delete_view", "ajax_update"})
+
+
+def parse_period(start_text, end_text):
+    """(start, end) dates from a form's YYYY-MM-DD texts; ValueError in Japanese otherwise."""
+    try:
+        return datetime.date.fromisoformat(start_text), datetime.date.fromisoformat(end_text)
+    except ValueError:
+        raise ValueError("日付は YYYY-MM-DD の形で指定してください。") from None
 
 
 def csv_text(rows):

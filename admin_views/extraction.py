@@ -1,16 +1,14 @@
 """CSV抽出: pick the data, the period and the columns, see how many rows and the first few, then
 download them as UTF-8 or CP932 CSV (audited, with what was taken)."""
 
-import datetime
-
 from flask import Response, request, url_for
 from flask_admin import expose
 
 import audit
-from admin_views.base import StaffPage, csv_download, csv_text
+from admin_views.base import StaffPage, csv_download, csv_text, parse_period
 from rules.clock import today
 from rules.cp932_csv import Cp932Error, cp932_csv
-from rules.extraction import DATASETS, ExtractionError, extract
+from rules.extraction import DATASETS, extract
 
 PREVIEW_ROWS = 20
 PROBLEMS_SHOWN = 10
@@ -91,11 +89,7 @@ def _query_args(choice):
 
 def _extraction_or_error(choice):
     try:
-        start = datetime.date.fromisoformat(choice["start"])
-        end = datetime.date.fromisoformat(choice["end"])
-    except ValueError:
-        return None, "日付は YYYY-MM-DD の形で指定してください。"
-    try:
+        start, end = parse_period(choice["start"], choice["end"])
         return extract(choice["dataset"], choice["columns"], start, end), None
-    except ExtractionError as error:
+    except ValueError as error:  # ExtractionError included
         return None, str(error)

@@ -6,10 +6,10 @@ from flask import Response, request, url_for
 from flask_admin import expose
 
 import audit
-from admin_views.base import StaffPage, csv_download, csv_text
+from admin_views.base import StaffPage, csv_download, csv_text, parse_period
 from charts import stacked_bars_png
 from rules.clock import today
-from rules.statistics_report import ALL, BREAKDOWNS, SUBJECTS, UNITS, ReportError, build_report
+from rules.statistics_report import ALL, BREAKDOWNS, SUBJECTS, UNITS, build_report
 
 
 class StatisticsReportView(StaffPage):
@@ -69,11 +69,7 @@ def _choice(args):
 
 def _report_or_error(choice):
     try:
-        start = datetime.date.fromisoformat(choice["start"])
-        end = datetime.date.fromisoformat(choice["end"])
-    except ValueError:
-        return None, "日付は YYYY-MM-DD の形で指定してください。"
-    try:
+        start, end = parse_period(choice["start"], choice["end"])
         return build_report(start, end, choice["subject"], choice["breakdown"] or ALL, choice["unit"]), None
-    except ReportError as error:
+    except ValueError as error:  # ReportError included
         return None, str(error)

@@ -28,13 +28,6 @@ def clerk(auth, database):
     return auth
 
 
-@pytest.fixture
-def supervisor(auth, database):
-    gen_user("supervisor", login="sato")
-    auth.login("sato")
-    return auth
-
-
 def test_bulk_action_moves_the_selection_and_is_audited(client, clerk):
     """Does the list's 検品済 action move 50 selected cards, one event each, with one audit row?"""
     ids = [gen_card().id for _ in range(50)]

@@ -1,19 +1,10 @@
 import datetime
 
-import pytest
-
 from models import AuditLog
 from rules.clock import today
 from tests.factories import gen_card, gen_user
 
 URL = "/admin/extraction/"
-
-
-@pytest.fixture
-def supervisor(auth, database):
-    gen_user("supervisor", login="sekinin")
-    auth.login("sekinin")
-    return auth
 
 
 def _cards_query(**extra):

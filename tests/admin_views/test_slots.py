@@ -1,19 +1,10 @@
 import datetime
 
-import pytest
-
 from models import AuditLog, Reservation, Slot, SlotRule
 from rules.clock import today
 from tests.factories import gen_location, gen_reservation, gen_slot, gen_user
 
 TOMORROW = today() + datetime.timedelta(days=1)
-
-
-@pytest.fixture
-def supervisor(auth, database):
-    gen_user("supervisor", login="sekinin")
-    auth.login("sekinin")
-    return auth
 
 
 def test_generate_from_the_screen_and_see_the_week(client, supervisor):

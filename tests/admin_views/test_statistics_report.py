@@ -1,6 +1,5 @@
 import datetime
 
-import pytest
 from playhouse.test_utils import count_queries
 
 from models import AuditLog
@@ -8,13 +7,6 @@ from rules.clock import today
 from tests.factories import gen_location, gen_reservation, gen_slot, gen_user
 
 URL = "/admin/statistics_report/"
-
-
-@pytest.fixture
-def supervisor(auth, database):
-    gen_user("supervisor", login="sekinin")
-    auth.login("sekinin")
-    return auth
 
 
 def _booked_this_month():
