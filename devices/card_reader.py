@@ -25,11 +25,15 @@ def read_card(verification_b=None, reader_name=""):
         return MyNumberCard(transmit).read(verification_b)
 
 
-def reader_names(reader_name=""):
+def _matching_readers(reader_name):
+    """The readers whose name contains ``reader_name``; CardError when pcscd or they are missing."""
     try:
-        return [str(reader) for reader in readers() if reader_name in str(reader)]
+        found = [reader for reader in readers() if reader_name in str(reader)]
     except (BaseSCardException, SmartcardException) as error:
         raise CardError(NO_SERVICE) from error
+    if not found:
+        raise CardError(NO_READER)
+    return found
 
 
 def wait_for_new_card(timeout, reader_name=""):
@@ -39,9 +43,7 @@ def wait_for_new_card(timeout, reader_name=""):
     pcscd's own status-change wait, not pyscard's CardMonitor: the monitor's thread never stops,
     reports the cards already present as inserted on its first poll, and dies when pcscd
     restarts."""
-    names = reader_names(reader_name)
-    if not names:
-        raise CardError(NO_READER)
+    names = [str(reader) for reader in _matching_readers(reader_name)]
     with _pcsc_context() as context:
         states = _reader_states(context, [(name, scard.SCARD_STATE_UNAWARE) for name in names], 0)
         deadline = time.monotonic() + timeout
@@ -82,20 +84,15 @@ def _pcsc_context():
 
 @contextmanager
 def _card_on_reader(reader_name):
-    names = reader_names(reader_name)
-    if not names:
-        raise CardError(NO_READER)
-    connection = _connect_first_card(reader_name)
+    connection = _connect_first_card(_matching_readers(reader_name))
     try:
         yield lambda apdu: _transmit(connection, apdu)
     finally:
         _release(connection)
 
 
-def _connect_first_card(reader_name):
-    for reader in readers():
-        if reader_name not in str(reader):
-            continue
+def _connect_first_card(matching_readers):
+    for reader in matching_readers:
         connection = reader.createConnection()
         try:
             # A reset on disconnect drops the verified state of 照合番号B with the connection.

@@ -125,7 +125,7 @@ class MyNumberCard:
         head = self._read_binary(0, FIRST_READ)
         if not head or head[0] != 0x30:
             return None
-        der = self._read_whole(head)
+        _tag, _header_size, der = self._read_element(head)
         try:
             not_after = x509.load_der_x509_certificate(der).not_valid_after_utc
         except ValueError as error:
@@ -189,19 +189,18 @@ class MyNumberCard:
 
     def _read_tlv_file(self, outer_tag):
         self._select_ef(DATA_EF)
-        whole = self._read_whole(self._read_binary(0, FIRST_READ))
+        tag, header_size, whole = self._read_element(self._read_binary(0, FIRST_READ))
+        if tag != outer_tag:
+            raise CardError(f"カードのデータを解釈できませんでした(想定外のタグ {tag:X})。")
         try:
-            tag, length, header_size = read_header(whole)
-            if tag != outer_tag:
-                raise TlvError(f"想定外のタグ {tag:X}")
-            return elements(whole[header_size : header_size + length])
+            return elements(whole[header_size:])
         except TlvError as error:
             raise CardError(f"カードのデータを解釈できませんでした({error})。") from error
 
-    def _read_whole(self, head):
-        """The element that ``head`` starts, read to its end in chunks of 256 bytes."""
+    def _read_element(self, head):
+        """(tag, header size, the whole element) that ``head`` starts, read to its end in chunks of 256 bytes."""
         try:
-            _tag, length, header_size = read_header(head)
+            tag, length, header_size = read_header(head)
         except TlvError as error:
             raise CardError(f"カードのデータを解釈できませんでした({error})。") from error
         data = bytearray(head)
@@ -210,7 +209,7 @@ class MyNumberCard:
             if not chunk:
                 raise CardError("カードのデータが途中で終わっています。")
             data += chunk
-        return bytes(data[: header_size + length])
+        return tag, header_size, bytes(data[: header_size + length])
 
     def _read_binary(self, offset, size):
         data, sw = self._command([0x00, 0xB0, offset >> 8, offset & 0xFF, size % CHUNK])

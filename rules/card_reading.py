@@ -1,19 +1,16 @@
 """What a card read at the counter means for the ledger: the ledger cards of the person on the
 card, what differs between them, copying the card's address and expiry dates into the ledger,
-where the certificate stands for renewal, and where the counter's card agent may listen."""
+and where the certificate stands for renewal."""
 
-import calendar
 import datetime
 import unicodedata
-import urllib.parse
 from dataclasses import dataclass
 
 from models import SEXES, Card
+from rules.card_stages import add_months
 
 RENEWAL_OPENS_MONTHS_BEFORE = 3
 SEX_LABELS = dict(SEXES)
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-AGENT_URL_FORM = "エージェントのURLは http://127.0.0.1:8765 の形で、端末自身(127.0.0.1・localhost)を指定してください。"
 
 
 @dataclass(frozen=True)
@@ -75,33 +72,6 @@ def renewal_status(expiry, today):
     days_left = (expiry - today).days
     if days_left < 0:
         return "expired", days_left
-    if today >= _months_before(expiry, RENEWAL_OPENS_MONTHS_BEFORE):
+    if today >= add_months(expiry, -RENEWAL_OPENS_MONTHS_BEFORE):
         return "renewable", days_left
     return "valid", days_left
-
-
-def _months_before(day, months):
-    year, month_index = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month = month_index + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def check_agent_url(text):
-    """The card agent's address: empty (the server's own reader) or http(s) on this PC's loopback
-    with a port, nothing more; raises ValueError in Japanese."""
-    if not text:
-        return
-    parts = urllib.parse.urlsplit(text)
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    if (
-        parts.scheme not in ("http", "https")
-        or parts.hostname not in LOOPBACK_HOSTS
-        or port is None
-        or parts.path not in ("", "/")
-        or parts.query
-        or parts.fragment
-    ):
-        raise ValueError(AGENT_URL_FORM)

@@ -26,6 +26,7 @@ from models import (
     Slot,
     StorageLocation,
 )
+from rules.clock import on_days
 
 MAX_ROWS = 200_000
 YES_NO = {True: "はい", False: "いいえ"}
@@ -188,21 +189,16 @@ def extract(dataset_key, column_keys, start, end, limit=MAX_ROWS):
     dataset = DATASETS.get(dataset_key)
     if dataset is None:
         raise ExtractionError("抽出するデータを選んでください。")
-    columns = [column for column in dataset.columns if column.key in set(column_keys)]
+    wanted = set(column_keys)
+    columns = [column for column in dataset.columns if column.key in wanted]
     if not columns:
         raise ExtractionError("出力する項目を1つ以上選んでください。")
     if end < start:
         raise ExtractionError("終了日は開始日より後にしてください。")
     query = dataset.base_query().select(*(column.expression for column in columns))
-    query = query.where(_within(dataset.period, start, end)).order_by(dataset.period, dataset.columns[0].expression)
+    query = query.where(on_days(dataset.period, start, end)).order_by(dataset.period, dataset.columns[0].expression)
     values = list(query.limit(limit + 1).tuples())
     if len(values) > limit:
         raise ExtractionError(f"{limit:,}件を超えます。期間を分けて抽出してください。")
     rows = [[column.shown(value) for column, value in zip(columns, row, strict=True)] for row in values]
     return Extraction([column.label for column in columns], rows)
-
-
-def _within(period, start, end):
-    if period.field_type == "DATETIME":
-        return (period >= start) & (period < end + datetime.timedelta(days=1))
-    return period.between(start, end)

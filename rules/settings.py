@@ -3,13 +3,16 @@
 Values are stored as text in the ``setting`` table; a key without a row has its default.
 """
 
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from models import Setting
-from rules.card_reading import check_agent_url
 from rules.recent import forget, remembered
 from rules.staff_hours import parse_hours
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+AGENT_URL_FORM = "エージェントのURLは http://127.0.0.1:8765 の形で、端末自身(127.0.0.1・localhost)を指定してください。"
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,27 @@ class SettingSpec:
         if self.check is not None:
             self.check(text)
         return text
+
+
+def check_agent_url(text):
+    """The card agent's address: empty (the server's own reader) or http(s) on this PC's loopback
+    with a port, nothing more; raises ValueError in Japanese."""
+    if not text:
+        return
+    parts = urllib.parse.urlsplit(text)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if (
+        parts.scheme not in ("http", "https")
+        or parts.hostname not in LOOPBACK_HOSTS
+        or port is None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise ValueError(AGENT_URL_FORM)
 
 
 CATALOG = {

@@ -5,7 +5,7 @@ import datetime
 from peewee import fn
 
 from models import Application, CardEvent, Reservation, Slot
-from rules.clock import as_date
+from rules.clock import as_date, on_days
 
 
 def daily_counts(start, end):
@@ -36,7 +36,7 @@ def daily_counts(start, end):
     issued_day = fn.DATE(CardEvent.at)
     issued = (
         CardEvent.select(issued_day, fn.COUNT(CardEvent.id))
-        .where(CardEvent.to_stage == "issued", CardEvent.at >= start, CardEvent.at < end + datetime.timedelta(days=1))
+        .where(CardEvent.to_stage == "issued", on_days(CardEvent.at, start, end))
         .group_by(issued_day)
         .tuples()
     )

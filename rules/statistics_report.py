@@ -3,7 +3,6 @@ issued, fees taken — per day, week or month of a period, broken down by locati
 channel, application method or fee kind. SQL sums per day and key (a few hundred rows even for a
 city of 300,000), pandas lays them out per period."""
 
-import datetime
 from dataclasses import dataclass
 
 import pandas as pd
@@ -22,7 +21,7 @@ from models import (
     Reservation,
     Slot,
 )
-from rules.clock import as_date
+from rules.clock import as_date, on_days
 
 ALL = "all"
 
@@ -78,10 +77,9 @@ CHOICE_LABELS = {"purpose": PURPOSES, "channel": CHANNELS, "method": APPLICATION
 
 def build_report(start, end, subject, breakdown, unit):
     """The report, or ReportError naming what cannot be reported."""
-    _check(start, end, subject, breakdown, unit)
-    frequency = UNITS[unit].frequency
+    periods = _checked_periods(start, end, subject, breakdown, unit)
     keys = _key_labels(breakdown)
-    table = _per_period(_sums(subject, breakdown, start, end), start, end, frequency, list(keys))
+    table = _per_period(_sums(subject, breakdown, start, end), periods, list(keys))
     rows = [
         (_period_label(period, unit), [int(value) for value in values], int(sum(values)))
         for period, values in zip(table.index, table.to_numpy(), strict=True)
@@ -90,7 +88,8 @@ def build_report(start, end, subject, breakdown, unit):
     return Report(SUBJECTS[subject].label, list(keys.values()), rows, totals, sum(totals))
 
 
-def _check(start, end, subject, breakdown, unit):
+def _checked_periods(start, end, subject, breakdown, unit):
+    """Every period of the report, once the choice is known to be reportable."""
     if subject not in SUBJECTS or unit not in UNITS:
         raise ReportError("集計する項目と単位を選んでください。")
     if breakdown != ALL and breakdown not in SUBJECTS[subject].breakdowns:
@@ -99,9 +98,10 @@ def _check(start, end, subject, breakdown, unit):
         )
     if end < start:
         raise ReportError("終了日は開始日より後にしてください。")
-    periods = len(pd.period_range(start, end, freq=UNITS[unit].frequency))
-    if periods > UNITS[unit].max_periods:
+    periods = pd.period_range(start, end, freq=UNITS[unit].frequency)
+    if len(periods) > UNITS[unit].max_periods:
         raise ReportError(f"{UNITS[unit].label}単位の集計は{UNITS[unit].max_periods}{UNITS[unit].label}分までです。")
+    return periods
 
 
 def _key_labels(breakdown):
@@ -123,23 +123,23 @@ class _Source:
     keys: dict
 
 
-RESERVATION_STATUSES = {"reserved": ("booked", "visited", "no_show"), "visited": ("visited",), "no_show": ("no_show",)}
+STATUSES_COUNTED = {"reserved": ("booked", "visited", "no_show"), "visited": ("visited",), "no_show": ("no_show",)}
 
 
 def _source(subject, start, end):
-    if subject in RESERVATION_STATUSES:
+    if subject in STATUSES_COUNTED:
         query = Reservation.select().join(Slot)
-        query = query.where(Slot.date.between(start, end), Reservation.status.in_(RESERVATION_STATUSES[subject]))
+        query = query.where(on_days(Slot.date, start, end), Reservation.status.in_(STATUSES_COUNTED[subject]))
         keys = {"location": Slot.location, "purpose": Reservation.purpose, "channel": Reservation.channel}
         return _Source(query, Slot.date, fn.SUM(Reservation.people), keys)
     if subject == "applications":
-        query = Application.select().where(Application.received_on.between(start, end))
+        query = Application.select().where(on_days(Application.received_on, start, end))
         keys = {"location": Application.location, "method": Application.method}
         return _Source(query, Application.received_on, fn.COUNT(Application.id), keys)
     if subject == "issued":
-        query = CardEvent.select().join(Card).where(CardEvent.to_stage == "issued", _within(CardEvent.at, start, end))
+        query = CardEvent.select().join(Card).where(CardEvent.to_stage == "issued", on_days(CardEvent.at, start, end))
         return _Source(query, fn.DATE(CardEvent.at), fn.COUNT(CardEvent.id), {"location": Card.location})
-    query = FeePayment.select().where(~FeePayment.void, _within(FeePayment.paid_at, start, end))
+    query = FeePayment.select().where(~FeePayment.void, on_days(FeePayment.paid_at, start, end))
     keys = {"location": FeePayment.location, "kind": FeePayment.kind}
     return _Source(query, fn.DATE(FeePayment.paid_at), fn.SUM(FeePayment.amount), keys)
 
@@ -155,17 +155,12 @@ def _sums(subject, breakdown, start, end):
     return [(as_date(day), row_key, value) for day, row_key, value in rows]
 
 
-def _within(moment, start, end):
-    return (moment >= start) & (moment < end + datetime.timedelta(days=1))
-
-
-def _per_period(sums, start, end, frequency, keys):
+def _per_period(sums, periods, keys):
     """A period × key table of sums, every period of the range present."""
-    periods = pd.period_range(start, end, freq=frequency)
     if not sums:
         return pd.DataFrame(0, index=periods, columns=keys)
     frame = pd.DataFrame(sums, columns=["day", "key", "value"])
-    frame["period"] = pd.PeriodIndex(pd.to_datetime(frame["day"]), freq=frequency)
+    frame["period"] = pd.PeriodIndex(pd.to_datetime(frame["day"]), freq=periods.freq)
     table = frame.pivot_table(index="period", columns="key", values="value", aggfunc="sum", fill_value=0)
     return table.reindex(index=periods, columns=keys, fill_value=0)
 

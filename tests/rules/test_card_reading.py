@@ -4,12 +4,12 @@ import pytest
 
 from devices.mynumber_card import CardFace, CardReading
 from rules.card_reading import (
-    check_agent_url,
     copy_to_ledger,
     differences,
     matching_cards,
     renewal_status,
 )
+from rules.settings import check_agent_url
 from tests.factories import gen_card
 
 FACE = CardFace(
