@@ -28,12 +28,16 @@ READ_VIEWS = frozenset({"index", "index_view", "details_view", "ajax_lookup"})
 WRITE_VIEWS = frozenset({"create_view", "edit_view", "delete_view", "ajax_update"})
 
 
-def parse_period(start_text, end_text):
-    """(start, end) dates from a form's YYYY-MM-DD texts; ValueError in Japanese otherwise."""
+def parse_day(text):
+    """The date of a form's YYYY-MM-DD text; ValueError in Japanese otherwise."""
     try:
-        return datetime.date.fromisoformat(start_text), datetime.date.fromisoformat(end_text)
+        return datetime.date.fromisoformat(text)
     except ValueError:
         raise ValueError("日付は YYYY-MM-DD の形で指定してください。") from None
+
+
+def parse_period(start_text, end_text):
+    return parse_day(start_text), parse_day(end_text)
 
 
 def csv_text(rows):

@@ -6,7 +6,6 @@ Every print button opens a progress page (``/print/<kind>``) in a new tab: its s
 background job (pdf_jobs), shows the sheets done and then the PDF. Without JavaScript it links to
 the PDF made while the browser waits (``/day/<kind>``, ``/pdf/<kind>``)."""
 
-import datetime
 from functools import partial
 from typing import NamedTuple
 
@@ -15,7 +14,7 @@ from flask_admin import expose
 from flask_admin.actions import action
 
 from admin_views import pdf_jobs
-from admin_views.base import StaffPage
+from admin_views.base import StaffPage, parse_day
 from models import CARD_STAGES, ISSUE_KINDS, SEXES, VISIT_TYPES, Location
 from pdf import pdf_response, render_pdf_in_chunks
 from rules import settings
@@ -242,9 +241,9 @@ def _requested_day():
     if not text:
         return default_day(), None
     try:
-        return datetime.date.fromisoformat(text), None
-    except ValueError:
-        return default_day(), "日付は YYYY-MM-DD の形で指定してください。"
+        return parse_day(text), None
+    except ValueError as error:
+        return default_day(), str(error)
 
 
 def _labels():

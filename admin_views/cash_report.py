@@ -1,13 +1,11 @@
 """手数料日計表: one location's fees of one day on screen, as PDF and as CSV."""
 
-import datetime
-
 from flask import abort, request
 from flask_admin import expose
 
 import audit
 import pdf
-from admin_views.base import StaffPage, csv_download
+from admin_views.base import StaffPage, csv_download, parse_day
 from models import Location
 from rules import fees
 from rules.clock import today
@@ -51,9 +49,9 @@ def _requested_report():
     when the request could not be used as it was."""
     error = None
     try:
-        day = datetime.date.fromisoformat(request.args.get("day") or today().isoformat())
-    except ValueError:
-        day, error = today(), "日付は YYYY-MM-DD の形で指定してください。"
+        day = parse_day(request.args.get("day") or today().isoformat())
+    except ValueError as problem:
+        day, error = today(), str(problem)
     location = (
         Location.get_or_none(Location.id == request.args.get("location", type=int)) or Location.in_order().first()
     )

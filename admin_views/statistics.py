@@ -1,12 +1,10 @@
 """集計: daily counts for a period, shown as a table with bars and downloadable as CSV."""
 
-import datetime
-
 from flask import request
 from flask_admin import expose
 
 import audit
-from admin_views.base import StaffPage, csv_download, csv_text
+from admin_views.base import StaffPage, csv_download, csv_text, parse_period
 from rules.clock import today
 from rules.statistics import daily_counts
 
@@ -40,10 +38,11 @@ def _period(args):
     end_default = today()
     start_default = end_default.replace(day=1)
     try:
-        start = datetime.date.fromisoformat(args.get("start") or start_default.isoformat())
-        end = datetime.date.fromisoformat(args.get("end") or end_default.isoformat())
-    except ValueError:
-        return start_default, end_default, "日付は YYYY-MM-DD の形で指定してください。"
+        start, end = parse_period(
+            args.get("start") or start_default.isoformat(), args.get("end") or end_default.isoformat()
+        )
+    except ValueError as error:
+        return start_default, end_default, str(error)
     if end < start or (end - start).days >= MAX_DAYS:
         return start_default, end_default, f"期間は開始日から終了日まで、{MAX_DAYS}日以内で指定してください。"
     return start, end, None

@@ -1,13 +1,12 @@
 """集計グラフ: one figure per day, week or month, broken down, as a chart, a table and a CSV."""
 
-import datetime
-
 from flask import Response, request, url_for
 from flask_admin import expose
 
 import audit
 from admin_views.base import StaffPage, csv_download, csv_text, parse_period
 from charts import stacked_bars_png
+from rules.card_stages import add_months
 from rules.clock import today
 from rules.statistics_report import ALL, BREAKDOWNS, SUBJECTS, UNITS, build_report
 
@@ -56,8 +55,7 @@ class StatisticsReportView(StaffPage):
 def _choice(args):
     """What the supervisor asked for, with the last twelve months per month as the default."""
     end = today()
-    year, month_index = divmod(end.year * 12 + end.month - 12, 12)
-    start = datetime.date(year, month_index + 1, 1)
+    start = add_months(end.replace(day=1), -11)
     return {
         "start": args.get("start") or start.isoformat(),
         "end": args.get("end") or end.isoformat(),
