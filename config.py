@@ -49,6 +49,9 @@ def default_config(data_dir):
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # The cookie is sent only when the session changes: otherwise every response, a page's
+        # scripts and styles included, carries it, and one that finishes late puts back an older one.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_I18N_ENABLED": False,
         "BABEL_DEFAULT_LOCALE": "ja",

@@ -14,6 +14,7 @@ from rules.login import attempt_login
 auth = Blueprint("auth", __name__, url_prefix="/admin", template_folder="templates")
 
 LOGIN_FAILED = "ログインIDまたはパスワードが正しくありません。"
+SEEN_STEP_SECONDS = 20
 LOGIN_OUTSIDE_HOURS = "職員用サイトの利用時間外のため、管理者以外はログインできません。"
 
 
@@ -56,18 +57,28 @@ def logout():
 
 @auth.before_app_request
 def enforce_idle_timeout():
-    """Sign out a staff session that has been idle longer than the setting allows."""
-    if not request.path.startswith("/admin") or not current_user.is_authenticated:
+    """Sign out a staff session that has been idle longer than the setting allows.
+
+    Static files do not count as use, and the time seen is rewritten at most every SEEN_STEP_SECONDS:
+    each rewrite sends a new session cookie, and a page's asset responses finishing after a form's
+    response used to put back the older cookie and lose what the form stored (its flash message)."""
+    if not request.path.startswith("/admin") or _is_static(request.endpoint) or not current_user.is_authenticated:
         return None
     idle_seconds = settings.get("session_idle_minutes") * 60
-    if time.time() - session.get("seen", 0) > idle_seconds:
+    seen = session.get("seen", 0)
+    if time.time() - seen > idle_seconds:
         audit.record("session_timeout", model="User", object_id=current_user.id)
         logout_user()
         session.clear()
         flash("一定時間操作がなかったため、ログアウトしました。もう一度ログインしてください。", "info")
         return redirect(url_for("auth.login"))
-    session["seen"] = time.time()
+    if time.time() - seen >= SEEN_STEP_SECONDS:
+        session["seen"] = time.time()
     return None
+
+
+def _is_static(endpoint):
+    return endpoint is not None and (endpoint == "static" or endpoint.endswith(".static"))
 
 
 def _safe_next(target):

@@ -133,6 +133,20 @@ def test_idle_session_expires(client, auth, database):
     assert audit_actions("tanaka")[-1] == "session_timeout"
 
 
+def test_page_assets_leave_the_session_cookie_alone(client, auth, database):
+    """Do asset requests and quick successive pages leave the session cookie alone, so that an asset
+    finishing after a form's response cannot put back the older cookie and lose the form's message?"""
+    gen_user("clerk", login="tanaka")
+    auth.login("tanaka")
+    client.get("/admin/")
+    with client.get("/admin/static/admin/js/helpers.js") as asset:
+        assert "Set-Cookie" not in asset.headers
+    assert "Set-Cookie" not in client.get("/admin/").headers
+    with client.session_transaction() as session:
+        session["seen"] -= 60
+    assert "Set-Cookie" in client.get("/admin/").headers
+
+
 def test_next_parameter_cannot_leave_the_site(auth, database):
     """Does a crafted ?next= never redirect to another host?"""
     gen_user("clerk", login="tanaka")
